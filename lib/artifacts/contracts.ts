@@ -1,0 +1,174 @@
+/**
+ * The artifact contracts between steps (design.md section 3b). Every step reads and writes
+ * only these tables; columns are snake_case so Python and pandas read them too.
+ *
+ * Panel folder (data step):       persons.arrow, person_years.arrow, taxonomy.arrow
+ *                                  [+ oracle.arrow for synthetic data]
+ * Encoded text folder (encode):   texts.arrow, points.arrow
+ * Model folder (finetune):        config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx
+ * Predictions folder (evaluate):  predictions.arrow, metrics.json
+ */
+import {
+  Field, Float32, Float64, Int32, List, Schema, Table, Utf8, vectorFromArray, type DataType,
+} from 'apache-arrow';
+
+export type Split = 'train' | 'valid' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
+
+export type StateKind = 'occupation' | 'unemployed' | 'not_in_labor_force' | 'in_education';
+export const STATE_KINDS: readonly StateKind[] = ['occupation', 'unemployed', 'not_in_labor_force', 'in_education'];
+/** States that count as "not employed" for the P(non-employment) task. */
+export const NONEMPLOYMENT_KINDS: readonly StateKind[] = ['unemployed', 'not_in_labor_force', 'in_education'];
+
+/** taxonomy.arrow: the valid states, in the order every distribution column uses. */
+export interface TaxonomyRow { code: string; title: string; kind: StateKind }
+
+/** persons.arrow: one row per person (static covariates and the split). */
+export interface PersonRow {
+  person_id: string;
+  gender: string;
+  race: string;
+  region: string;
+  birth_year: number;
+  split: Split;
+}
+
+/** person_years.arrow: one row per observed person-year, sorted by person then year. */
+export interface PersonYearRow {
+  person_id: string;
+  year: number;
+  /** A taxonomy code (occupation or special state). */
+  state: string;
+  education: string;
+}
+
+/**
+ * oracle.arrow (synthetic data only): for each person-year that is a prediction point (every
+ * observed year after a person's first), the true probability of each taxonomy state at that
+ * year given the history before it. `probs` is ordered as taxonomy.arrow and sums to 1.
+ */
+export interface OracleRow { person_id: string; year: number; probs: Float32Array }
+
+/** texts.arrow: one resume-like text per person. */
+export interface TextRow { person_id: string; split: Split; text: string }
+
+/**
+ * points.arrow: one row per prediction point. `context_end` is an offset into the person's
+ * text in UTF-16 code units (a JavaScript string index); `text.slice(0, context_end)` ends
+ * with "YEAR (EDUCATION):" and the continuation to score is " " + title + "\n".
+ */
+export interface PointRow {
+  person_id: string;
+  split: Split;
+  year: number;
+  context_end: number;
+  true_code: string;
+  prev_code: string | null;
+}
+
+/**
+ * predictions.arrow: one row per prediction point, the same schema for every model, baseline
+ * and the oracle. `probs` is the constrained distribution ordered as the taxonomy table.
+ */
+export interface PredictionRow {
+  person_id: string;
+  year: number;
+  true_code: string;
+  /** log P(true continuation | context), unnormalised: mass on invalid strings is lost. */
+  logp_true_raw: number;
+  /** log of the probability renormalised over valid titles. */
+  logp_true: number;
+  /** Total probability of all valid titles (1 for models that only predict valid states). */
+  valid_mass: number;
+  top_codes: string[];
+  top_probs: number[];
+  p_change: number;
+  p_nonemployment: number;
+  probs: Float32Array;
+}
+
+const utf8 = () => new Utf8();
+const listOf = (t: DataType) => new List(new Field('item', t, false));
+
+export const SCHEMAS = {
+  taxonomy: { code: utf8, title: utf8, kind: utf8 },
+  persons: { person_id: utf8, gender: utf8, race: utf8, region: utf8, birth_year: () => new Int32(), split: utf8 },
+  person_years: { person_id: utf8, year: () => new Int32(), state: utf8, education: utf8 },
+  oracle: { person_id: utf8, year: () => new Int32(), probs: () => listOf(new Float32()) },
+  texts: { person_id: utf8, split: utf8, text: utf8 },
+  points: {
+    person_id: utf8, split: utf8, year: () => new Int32(), context_end: () => new Int32(),
+    true_code: utf8, prev_code: utf8,
+  },
+  predictions: {
+    person_id: utf8, year: () => new Int32(), true_code: utf8,
+    logp_true_raw: () => new Float64(), logp_true: () => new Float64(), valid_mass: () => new Float64(),
+    top_codes: () => listOf(new Utf8()), top_probs: () => listOf(new Float32()),
+    p_change: () => new Float64(), p_nonemployment: () => new Float64(), probs: () => listOf(new Float32()),
+  },
+} as const;
+
+export type TableName = keyof typeof SCHEMAS;
+
+/** Builds a table with the contract's exact column types (no dictionary-encoded strings). */
+export function tableFromColumns(name: TableName, columns: Record<string, ArrayLike<unknown>>): Table {
+  const spec = SCHEMAS[name] as Record<string, () => DataType>;
+  const vectors: Record<string, ReturnType<typeof vectorFromArray>> = {};
+  for (const [col, makeType] of Object.entries(spec)) {
+    const values = columns[col];
+    if (values === undefined) throw new Error(`table ${name}: column ${col} missing`);
+    vectors[col] = vectorFromArray(values as unknown[], makeType());
+  }
+  return new Table(vectors);
+}
+
+/** Builds a contract table from row objects. */
+export function tableFromRows<T extends object>(name: TableName, rows: readonly T[]): Table {
+  const columns: Record<string, unknown[]> = {};
+  for (const col of Object.keys(SCHEMAS[name])) columns[col] = rows.map((r) => (r as Record<string, unknown>)[col]);
+  return tableFromColumns(name, columns);
+}
+
+/** The contract's schema, e.g. for checking a file written by another tool. */
+export function schemaOf(name: TableName): Schema {
+  const spec = SCHEMAS[name] as Record<string, () => DataType>;
+  return new Schema(Object.entries(spec).map(([col, t]) => new Field(col, t(), col === 'prev_code')));
+}
+
+/** Reads a column as plain JS values (Int64 as number, lists as arrays). */
+export function columnValues<T = unknown>(table: Table, col: string): T[] {
+  const vector = table.getChild(col);
+  if (!vector) throw new Error(`column ${col} missing`);
+  const out = new Array<T>(vector.length);
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector.get(i);
+    out[i] = (typeof v === 'bigint' ? Number(v) : v && typeof v === 'object' && 'toArray' in v ? v.toArray() : v) as T;
+  }
+  return out;
+}
+
+/** Reads a contract table back as row objects. */
+export function rowsOf<T>(table: Table): T[] {
+  const cols = table.schema.fields.map((f) => f.name);
+  const values = cols.map((c) => columnValues(table, c));
+  const rows = new Array<T>(table.numRows);
+  for (let i = 0; i < table.numRows; i++) {
+    const row: Record<string, unknown> = {};
+    cols.forEach((c, j) => (row[c] = values[j][i]));
+    rows[i] = row as T;
+  }
+  return rows;
+}
+
+/** File names inside each artifact folder. */
+export const FILES = {
+  persons: 'persons.arrow',
+  personYears: 'person_years.arrow',
+  taxonomy: 'taxonomy.arrow',
+  oracle: 'oracle.arrow',
+  texts: 'texts.arrow',
+  points: 'points.arrow',
+  predictions: 'predictions.arrow',
+  metrics: 'metrics.json',
+  manifest: 'manifest.json',
+} as const;
