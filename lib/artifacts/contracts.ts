@@ -9,7 +9,7 @@
  * Predictions folder (evaluate):  predictions.arrow, metrics.json
  */
 import {
-  Field, Float32, Float64, Int32, List, Schema, Table, Utf8, vectorFromArray, type DataType,
+  Field, Float32, Float64, Int32, List, Schema, Table, Utf8, vectorFromArray, type DataType, type Vector,
 } from 'apache-arrow';
 
 export type Split = 'train' | 'valid' | 'test';
@@ -74,6 +74,8 @@ export interface PredictionRow {
   person_id: string;
   year: number;
   true_code: string;
+  /** The state in the person's previous observed year (null if none): the "change" task needs it. */
+  prev_code: string | null;
   /** log P(true continuation | context), unnormalised: mass on invalid strings is lost. */
   logp_true_raw: number;
   /** log of the probability renormalised over valid titles. */
@@ -101,7 +103,7 @@ export const SCHEMAS = {
     true_code: utf8, prev_code: utf8,
   },
   predictions: {
-    person_id: utf8, year: () => new Int32(), true_code: utf8,
+    person_id: utf8, year: () => new Int32(), true_code: utf8, prev_code: utf8,
     logp_true_raw: () => new Float64(), logp_true: () => new Float64(), valid_mass: () => new Float64(),
     top_codes: () => listOf(new Utf8()), top_probs: () => listOf(new Float32()),
     p_change: () => new Float64(), p_nonemployment: () => new Float64(), probs: () => listOf(new Float32()),
@@ -113,11 +115,11 @@ export type TableName = keyof typeof SCHEMAS;
 /** Builds a table with the contract's exact column types (no dictionary-encoded strings). */
 export function tableFromColumns(name: TableName, columns: Record<string, ArrayLike<unknown>>): Table {
   const spec = SCHEMAS[name] as Record<string, () => DataType>;
-  const vectors: Record<string, ReturnType<typeof vectorFromArray>> = {};
+  const vectors: Record<string, Vector> = {};
   for (const [col, makeType] of Object.entries(spec)) {
     const values = columns[col];
     if (values === undefined) throw new Error(`table ${name}: column ${col} missing`);
-    vectors[col] = vectorFromArray(values as unknown[], makeType());
+    vectors[col] = vectorFromArray(values as unknown[], makeType()) as Vector;
   }
   return new Table(vectors);
 }

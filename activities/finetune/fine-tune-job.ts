@@ -1,0 +1,88 @@
+/**
+ * Fine-tuning activities: submit a job to its provider (idempotent by spec hash), wait for it
+ * while heartbeating its progress, cancel it, and collect the exported model into the store.
+ */
+import { cpSync } from 'node:fs';
+import { activityInfo, heartbeat, sleep, CancelledFailure } from '@temporalio/activity';
+import { createProvider, type JobProvider, type JobStatus } from '../../lib/finetune';
+import { defaultTrainerCommand } from '../../lib/finetune/trainer-command';
+import { PROJECT_ROOT } from '../../lib/env';
+import type { FinetuneStepConfig } from '../../lib/config/schema';
+import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../../workflows/types';
+import type { ActivityDeps } from '../deps';
+import { trainingSpec } from './training-spec';
+
+export function providerFor(deps: ActivityDeps, name: 'local' | 'slurm', step?: FinetuneStepConfig): JobProvider {
+  const trainer = { ...defaultTrainerCommand(PROJECT_ROOT), python: deps.settings.LABOR_LLM_PYTHON };
+  return createProvider(name, { jobsRoot: deps.jobsDir, trainer, slurm: step?.slurm ?? {} });
+}
+
+function formatDuration(s: number): string {
+  return s >= 3600 ? `${(s / 3600).toFixed(1)}h` : s >= 60 ? `${Math.round(s / 60)}m` : `${Math.round(s)}s`;
+}
+
+/** One line for the CLI and the UI: "step 120/400 · loss 2.31 · val 2.40 · 1,234 tok/s · ETA 3m". */
+export function describeJob(status: JobStatus): FineTuneStatus {
+  const p = status.progress;
+  const parts: string[] = [status.state];
+  let fraction: number | undefined;
+  if (p) {
+    parts.push(`step ${p.step}/${p.total_steps}`);
+    if (p.loss != null) parts.push(`loss ${p.loss.toFixed(3)}`);
+    if (p.val_loss != null) parts.push(`val ${p.val_loss.toFixed(3)}`);
+    if (p.tokens_per_s != null) parts.push(`${Math.round(p.tokens_per_s).toLocaleString('en-US')} tok/s`);
+    if (p.eta_s != null && status.state === 'running') parts.push(`ETA ${formatDuration(p.eta_s)}`);
+    fraction = p.total_steps > 0 ? Math.min(1, p.step / p.total_steps) : undefined;
+  }
+  return { state: status.state, detail: parts.join(' · '), fraction, error: status.error };
+}
+
+export function fineTuneActivities(deps: ActivityDeps) {
+  return {
+    async submitFineTuneJob(input: StepRunInput): Promise<FineTuneJobRef> {
+      const step = input.step as FinetuneStepConfig;
+      const { jobId, jobDir } = await providerFor(deps, step.provider, step).submit(trainingSpec(input));
+      return { provider: step.provider, jobId, jobDir };
+    },
+
+    /** Polls until the job ends or `maxWaitS` passes, heartbeating the status (shown in the UI). */
+    async awaitFineTuneJob({ job, maxWaitS }: { job: FineTuneJobRef; maxWaitS: number }): Promise<FineTuneStatus> {
+      const provider = providerFor(deps, job.provider);
+      const until = Date.now() + maxWaitS * 1000;
+      const pollMs = Math.min(2000, Math.max(200, activityInfo().heartbeatTimeoutMs ?? 2000) / 3);
+      while (true) {
+        const status = describeJob(await provider.status(job.jobId));
+        heartbeat(status);
+        if (status.state !== 'pending' && status.state !== 'running') return status;
+        if (Date.now() >= until) return status;
+        try {
+          await sleep(pollMs);
+        } catch (err) {
+          if (err instanceof CancelledFailure) return status;
+          throw err;
+        }
+      }
+    },
+
+    async cancelFineTuneJob(job: FineTuneJobRef): Promise<void> {
+      await providerFor(deps, job.provider).cancel(job.jobId);
+    },
+
+    async collectFineTuneModel(input: StepRunInput & { job: FineTuneJobRef }): Promise<StepResult> {
+      const { modelDir, metrics } = await providerFor(deps, input.job.provider).result(input.job.jobId);
+      const summary = {
+        jobId: input.job.jobId,
+        bestValLoss: metrics.best_val_loss,
+        steps: metrics.steps,
+        tokensPerS: metrics.tokens_per_s,
+        exportMaxAbsDiff: metrics.export_max_abs_diff,
+        params: metrics.params,
+      };
+      const artifact = await deps.store.create('model', input.key, (dir) => {
+        cpSync(modelDir, dir, { recursive: true });
+        return { summary, metrics, jobId: input.job.jobId, jobDir: input.job.jobDir };
+      });
+      return { artifact, summary };
+    },
+  };
+}

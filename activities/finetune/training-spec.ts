@@ -1,0 +1,46 @@
+/**
+ * The trainer's spec (trainer/README.md) from a finetune step and its input artifacts. The spec
+ * is a pure function of both, so the job id (its hash) is stable across retries and workers.
+ */
+import { join } from 'node:path';
+import { FILES } from '../../lib/artifacts/contracts';
+import type { FinetuneStepConfig } from '../../lib/config/schema';
+import type { StepRunInput } from '../../workflows/types';
+
+export function trainingSpec(input: StepRunInput): Record<string, unknown> {
+  const step = input.step as FinetuneStepConfig;
+  const base =
+    'init' in step.base
+      ? {
+          init: {
+            architecture: step.base.init.architecture, layers: step.base.init.layers, hidden: step.base.init.hidden,
+            heads: step.base.init.heads, intermediate: step.base.init.intermediate ?? step.base.init.hidden * 4,
+            vocab_size: step.base.init.vocabSize, max_positions: step.base.init.maxPositions,
+          },
+        }
+      : 'path' in step.base
+        ? { path: step.base.path }
+        : { path: input.inputs['base.step'].path };
+  return {
+    texts: join(input.inputs.data.path, FILES.texts),
+    base,
+    method: step.method,
+    ...(step.method === 'lora'
+      ? { lora: { r: step.lora?.r ?? 8, alpha: step.lora?.alpha ?? 16, dropout: step.lora?.dropout ?? 0.05, target_modules: step.lora?.targetModules ?? ['q_proj', 'v_proj'] } }
+      : {}),
+    epochs: step.epochs,
+    max_steps: step.maxSteps ?? null,
+    learning_rate: step.learningRate,
+    schedule: { warmup_steps: step.schedule.warmupSteps, decay: step.schedule.decay },
+    batch_size: step.batchSize,
+    grad_accum: step.gradAccum,
+    max_seq_len: step.maxSeqLen,
+    seed: step.seed ?? input.seed,
+    eval_every: step.evalEvery,
+    early_stopping_patience: step.earlyStoppingPatience ?? null,
+    precision: step.precision,
+    device: step.device,
+    checkpoint_every: step.evalEvery,
+    threads: step.threads ?? null,
+  };
+}

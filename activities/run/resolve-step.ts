@@ -1,0 +1,34 @@
+/**
+ * Resolves a step to its cache key and, unless recomputation is forced, to its cached output.
+ * key = hash(step kind, step version, resolved step config, input artifact hashes); the step's
+ * name is left out, so two steps that would compute the same thing share one artifact.
+ */
+import { STEP_VERSIONS } from '../../lib/config/steps';
+import type { StepConfig } from '../../lib/config/schema';
+import { cacheKey } from '../../lib/artifacts/store';
+import type { ResolveStepInput, ResolveStepResult } from '../../workflows/types';
+import type { ActivityDeps } from '../deps';
+
+/** The artifact kind (store folder) each step kind writes. */
+export const ARTIFACT_KINDS: Record<StepConfig['kind'], string> = { data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation' };
+
+export function stepCacheKey(step: StepConfig, inputs: Record<string, { sha256: string }>): string {
+  const { name: _name, ...config } = step;
+  return cacheKey({
+    kind: step.kind,
+    version: STEP_VERSIONS[step.kind],
+    config,
+    inputs: Object.fromEntries(Object.entries(inputs).map(([role, ref]) => [role, ref.sha256])),
+  });
+}
+
+export function resolveStep(deps: ActivityDeps) {
+  return async ({ step, inputs, noCache }: ResolveStepInput): Promise<ResolveStepResult> => {
+    const key = stepCacheKey(step, inputs);
+    if (noCache) return { key, cached: null };
+    const artifact = await deps.store.verify(ARTIFACT_KINDS[step.kind], key);
+    if (!artifact) return { key, cached: null };
+    const summary = (deps.store.readManifest(artifact).meta.summary ?? {}) as Record<string, unknown>;
+    return { key, cached: { artifact, summary, cached: true } };
+  };
+}

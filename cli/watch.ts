@@ -1,0 +1,101 @@
+/**
+ * Follows a run: polls the workflow's progress query (and its children's, for training and
+ * scoring detail), draws progress bars on a terminal or plain lines otherwise, and resolves
+ * with the run's result.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import cliProgress from 'cli-progress';
+import type { RunExperimentResult, RunProgress, StepState } from '../workflows/types';
+import { say, seconds, table } from './output';
+
+const childId = (workflowId: string, step: string) => `${workflowId}/${step}`;
+
+/** The run's progress with live detail from the finetune/evaluate child workflows. */
+export async function readProgress(client: Client, handle: WorkflowHandle): Promise<RunProgress | undefined> {
+  let progress: RunProgress;
+  try {
+    progress = await handle.query<RunProgress>('progress');
+  } catch {
+    return undefined; // not started yet, or no worker to answer
+  }
+  await Promise.all(
+    progress.steps
+      .filter((s) => s.status === 'running' && (s.kind === 'finetune' || s.kind === 'evaluate'))
+      .map(async (s) => {
+        try {
+          const p = await client.workflow.getHandle(childId(handle.workflowId, s.name)).query<Record<string, unknown>>('progress');
+          if (s.kind === 'finetune') Object.assign(s, { detail: p.detail, fraction: p.fraction });
+          else Object.assign(s, { detail: `shards ${p.shardsDone}/${p.shards} · ${p.points} points`, fraction: Number(p.shardsDone) / Math.max(1, Number(p.shards)) });
+        } catch {
+          /* child not started yet */
+        }
+      }),
+  );
+  return progress;
+}
+
+function statusWord(s: StepState): string {
+  return s.status === 'cached' ? 'cached ✓' : s.status === 'done' ? 'done ✓' : s.status === 'failed' ? 'FAILED' : s.status;
+}
+
+export async function watchRun(client: Client, handle: WorkflowHandle, opts: { tty: boolean; intervalMs?: number }): Promise<RunExperimentResult> {
+  const result = handle.result() as Promise<RunExperimentResult>;
+  let settled = false;
+  result.then(() => (settled = true), () => (settled = true));
+
+  const bars = opts.tty ? new cliProgress.MultiBar({ format: ' {name} {bar} {status} {detail}', hideCursor: true, clearOnComplete: false, barsize: 20, autopadding: true }, cliProgress.Presets.shades_classic) : undefined;
+  const barOf = new Map<string, cliProgress.SingleBar>();
+  const lastLine = new Map<string, string>();
+  const render = (p: RunProgress) => {
+    const width = Math.max(...p.steps.map((s) => s.name.length));
+    for (const s of p.steps) {
+      const fraction = ['done', 'cached'].includes(s.status) ? 1 : s.fraction ?? 0;
+      const payload = { name: s.name.padEnd(width), status: statusWord(s), detail: s.status === 'failed' ? s.error?.split('\n')[0] ?? '' : s.detail ?? '' };
+      if (bars) {
+        let bar = barOf.get(s.name);
+        if (!bar) barOf.set(s.name, (bar = bars.create(100, 0, payload)));
+        bar.update(Math.round(fraction * 100), payload);
+      } else {
+        const line = `[${s.name}] ${payload.status}${payload.detail ? ` · ${payload.detail}` : ''}`;
+        if (lastLine.get(s.name) !== line && s.status !== 'pending') say(line);
+        lastLine.set(s.name, line);
+      }
+    }
+  };
+
+  try {
+    while (!settled) {
+      const p = await readProgress(client, handle);
+      if (p) render(p);
+      await Promise.race([sleep(opts.intervalMs ?? 500), result.catch(() => undefined)]);
+    }
+    const final = await result;
+    render({ experiment: '', configHash: '', status: 'succeeded', steps: final.steps });
+    return final;
+  } catch (err) {
+    const p = await readProgress(client, handle).catch(() => undefined);
+    if (p) render(p);
+    throw err;
+  } finally {
+    bars?.stop();
+  }
+}
+
+/** The end-of-run summary: one row per step, then the evaluation tables. */
+export function printSummary(steps: StepState[]): void {
+  const facts = (s: StepState) =>
+    Object.entries(s.summary ?? {})
+      .filter(([k, v]) => k !== 'table' && v !== undefined && v !== null && typeof v !== 'object')
+      .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : v}`)
+      .join(' ');
+  say();
+  say(table([['step', 'kind', 'status', 'time', 'summary'], ...steps.map((s) => [s.name, s.kind, s.status, s.status === 'cached' ? '' : seconds(s.finishedAt && s.startedAt ? s.finishedAt - s.startedAt : undefined), facts(s)])]));
+  for (const s of steps) {
+    if (typeof s.summary?.table === 'string') {
+      say();
+      say(`${s.name}: ${s.summary.points} prediction points`);
+      say(s.summary.table);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The experiment config schema. Strict: an unknown key is an error. Defaults are applied here,
+ * so the resolved config (and its hash) says exactly what runs. Configs never execute code:
+ * generators, templates, providers, scorers and baselines are referenced by registered name.
+ */
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
+const stepRef = name.describe('the name of an earlier step');
+const positiveInt = z.number().int().positive();
+const fraction = z.number().min(0).max(1);
+/** "90s", "15m", "2h", or a number of seconds. */
+const duration = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like 30s, 15m or 2h')]);
+
+const splits = z
+  .strictObject({ train: fraction, valid: fraction, test: fraction })
+  .refine((s) => Math.abs(s.train + s.valid + s.test - 1) < 1e-9, 'train + valid + test must be 1');
+
+const dataCommon = {
+  name,
+  /** Dataset name written into each text's header. */
+  datasetName: z.string().optional(),
+  /** 'default' or a path to a `code,title[,kind]` CSV, relative to the config file. */
+  taxonomy: z.string().default('default'),
+  splits: splits.default({ train: 0.7, valid: 0.1, test: 0.2 }),
+  seed: z.number().int().optional(),
+};
+
+export const syntheticDataStep = z.strictObject({
+  kind: z.literal('data'),
+  source: z.literal('synthetic'),
+  ...dataCommon,
+  generator: z.strictObject({ name: z.literal('career-markov'), version: z.literal(1) }).default({ name: 'career-markov', version: 1 }),
+  population: z.enum(['resume', 'survey']),
+  persons: positiveInt,
+  firstYear: z.number().int().default(1980),
+  lastYear: z.number().int().default(2020),
+  biennialAfter: z.number().int().default(1996),
+});
+
+export const importDataStep = z.strictObject({
+  kind: z.literal('data'),
+  source: z.enum(['career', 'table']),
+  ...dataCommon,
+  /** A CAREER folder or a CSV/Arrow long table, relative to the config file. */
+  path: z.string(),
+  /** For `table`: our column name -> the file's column name. */
+  columns: z.record(z.string(), z.string()).optional(),
+});
+
+export const encodeStep = z.strictObject({
+  kind: z.literal('encode'),
+  name,
+  input: stepRef,
+  template: z
+    .union([z.string(), z.strictObject({ name: z.string(), version: positiveInt.optional() })])
+    .default('resume')
+    .transform((t) => (typeof t === 'string' ? { name: t } : t)),
+});
+
+const modelArchitecture = z.strictObject({
+  architecture: z.literal('llama').default('llama'),
+  layers: positiveInt,
+  hidden: positiveInt,
+  heads: positiveInt,
+  intermediate: positiveInt.optional(),
+  vocabSize: positiveInt.default(2048),
+  maxPositions: positiveInt.default(512),
+});
+
+export const finetuneStep = z.strictObject({
+  kind: z.literal('finetune'),
+  name,
+  data: stepRef,
+  provider: z.enum(['local', 'slurm']).default('local'),
+  /** Where the weights start: a small architecture from scratch, a local HF folder, or an earlier finetune step. */
+  base: z.union([
+    z.strictObject({ init: modelArchitecture }),
+    z.strictObject({ path: z.string() }),
+    z.strictObject({ step: stepRef }),
+  ]),
+  method: z.enum(['full', 'lora']).default('full'),
+  lora: z
+    .strictObject({
+      r: positiveInt.default(8),
+      alpha: z.number().positive().default(16),
+      dropout: fraction.default(0.05),
+      targetModules: z.array(z.string()).min(1).default(['q_proj', 'v_proj']),
+    })
+    .optional(),
+  epochs: z.number().positive().default(1),
+  maxSteps: positiveInt.optional(),
+  learningRate: z.number().positive().default(1e-3),
+  schedule: z
+    .strictObject({ warmupSteps: z.number().int().min(0).default(10), decay: z.enum(['cosine', 'linear', 'constant']).default('cosine') })
+    .default({ warmupSteps: 10, decay: 'cosine' }),
+  batchSize: positiveInt.default(16),
+  gradAccum: positiveInt.default(1),
+  maxSeqLen: positiveInt.default(256),
+  seed: z.number().int().optional(),
+  evalEvery: positiveInt.default(50),
+  earlyStoppingPatience: positiveInt.optional(),
+  precision: z.enum(['fp32', 'bf16', 'fp16']).default('fp32'),
+  device: z.enum(['cpu', 'cuda']).default('cpu'),
+  threads: positiveInt.optional(),
+  /** Resources for the slurm provider. */
+  slurm: z
+    .strictObject({
+      partition: z.string().optional(),
+      gpus: z.number().int().min(0).optional(),
+      time: z.string().optional(),
+      mem: z.string().optional(),
+      cpusPerTask: positiveInt.optional(),
+      setup: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
+export const evaluateStep = z.strictObject({
+  kind: z.literal('evaluate'),
+  name,
+  data: stepRef,
+  /** A finetune step, or a local ONNX model folder. */
+  model: z.union([stepRef, z.strictObject({ path: z.string() })]),
+  split: z.enum(['train', 'valid', 'test']).default('test'),
+  /** Evaluate only the first N prediction points (quick looks); all by default. */
+  maxPoints: positiveInt.optional(),
+  shards: positiveInt.default(2),
+  scorer: z
+    .strictObject({
+      kind: z.enum(['fast', 'naive']).default('fast'),
+      threads: positiveInt.optional(),
+      memoryBudgetMb: positiveInt.default(512),
+      batchPoints: positiveInt.default(8),
+    })
+    .default({ kind: 'fast', memoryBudgetMb: 512, batchPoints: 8 }),
+  baselines: z.array(z.enum(['marginal', 'markov'])).default(['marginal', 'markov']),
+  /** Compare with the generator's true probabilities when the data is synthetic. */
+  oracle: z.boolean().default(true),
+  bootstrap: positiveInt.default(200),
+  /** Seed of the bootstrap resampling. */
+  seed: z.number().int().optional(),
+  topK: positiveInt.default(5),
+});
+
+export const step = z.discriminatedUnion('kind', [
+  z.discriminatedUnion('source', [syntheticDataStep, importDataStep]),
+  encodeStep,
+  finetuneStep,
+  evaluateStep,
+]);
+
+export const experimentConfig = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  name,
+  description: z.string().optional(),
+  /** Default seed of every step that has none. */
+  seed: z.number().int().default(0),
+  /** Timeouts for the activities, tuned per cluster. */
+  timeouts: z
+    .strictObject({ heartbeat: duration.default('60s'), step: duration.default('24h') })
+    .default({ heartbeat: '60s', step: '24h' }),
+  steps: z.array(step).min(1),
+});
+
+export type ExperimentConfig = z.output<typeof experimentConfig>;
+export type StepConfig = z.output<typeof step>;
+export type StepKind = StepConfig['kind'];
+export type DataStepConfig = Extract<StepConfig, { kind: 'data' }>;
+export type EncodeStepConfig = z.output<typeof encodeStep>;
+export type FinetuneStepConfig = z.output<typeof finetuneStep>;
+export type EvaluateStepConfig = z.output<typeof evaluateStep>;
+
+/** Every key the schema knows, for "did you mean" suggestions on unknown keys. */
+export const KNOWN_KEYS: ReadonlySet<string> = new Set(collectKeys([experimentConfig, syntheticDataStep, importDataStep, encodeStep, finetuneStep, evaluateStep, modelArchitecture]));
+
+function collectKeys(schemas: z.ZodType[]): string[] {
+  const keys: string[] = [];
+  const visit = (s: z.ZodType, depth: number) => {
+    if (depth > 6) return;
+    const def = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    if (def.type === 'object') {
+      for (const [k, v] of Object.entries(def.shape as Record<string, z.ZodType>)) {
+        keys.push(k);
+        visit(v, depth + 1);
+      }
+    }
+    for (const inner of ['innerType', 'in', 'element'] as const) if (def[inner]) visit(def[inner] as z.ZodType, depth + 1);
+    if (Array.isArray(def.options)) for (const o of def.options as z.ZodType[]) visit(o, depth + 1);
+  };
+  schemas.forEach((s) => visit(s, 0));
+  return keys;
+}

@@ -1,0 +1,34 @@
+/**
+ * What each step kind consumes: the config keys that name earlier steps, and the step kinds
+ * they may name. The workflow's dependency order and the cache keys both derive from this.
+ */
+import type { StepConfig, StepKind } from './schema';
+
+export interface StepInput {
+  /** The config key holding the reference (also the role name the step's activity sees). */
+  key: string;
+  step: string;
+  kinds: StepKind[];
+}
+
+export function stepInputs(step: StepConfig): StepInput[] {
+  switch (step.kind) {
+    case 'data':
+      return [];
+    case 'encode':
+      return [{ key: 'input', step: step.input, kinds: ['data'] }];
+    case 'finetune':
+      return [
+        { key: 'data', step: step.data, kinds: ['encode'] },
+        ...('step' in step.base ? [{ key: 'base.step', step: step.base.step, kinds: ['finetune'] as StepKind[] }] : []),
+      ];
+    case 'evaluate':
+      return [
+        { key: 'data', step: step.data, kinds: ['encode'] },
+        ...(typeof step.model === 'string' ? [{ key: 'model', step: step.model, kinds: ['finetune'] as StepKind[] }] : []),
+      ];
+  }
+}
+
+/** Version of each step kind's implementation: bump it when outputs change, to invalidate caches. */
+export const STEP_VERSIONS: Record<StepKind, number> = { data: 1, encode: 1, finetune: 1, evaluate: 1 };

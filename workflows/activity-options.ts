@@ -1,0 +1,26 @@
+/**
+ * Activity option presets. Timeouts for compute come from the experiment config (clusters
+ * differ), so the presets are functions of it. Workflow-safe.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { Queues } from './types';
+
+/** Failure types a retry cannot fix: the input must change first. */
+export const NON_RETRYABLE = ['InvalidConfig', 'InvalidData', 'InvalidModel', 'TrainingFailed'];
+
+export function quickOptions(queue: string): ActivityOptions {
+  return {
+    taskQueue: queue,
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  };
+}
+
+export function computeOptions(t: { heartbeatS: number; stepS: number }, queues: Queues, queue: keyof Queues = 'cpu'): ActivityOptions {
+  return {
+    taskQueue: queues[queue],
+    startToCloseTimeout: `${t.stepS}s`,
+    heartbeatTimeout: `${t.heartbeatS}s`,
+    retry: { initialInterval: '1s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  };
+}

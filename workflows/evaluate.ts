@@ -1,0 +1,33 @@
+/**
+ * evaluateWorkflow: splits the prediction points into shards, scores them in parallel on the gpu
+ * queue (any worker; each shard heartbeats per batch and resumes from its last finished batch),
+ * then merges the shards in order and computes predictions and metrics for the model, the
+ * baselines and, on synthetic data, the oracle.
+ */
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { computeOptions, quickOptions } from './activity-options';
+import type { ShardResult, StepResult, StepRunInput } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export const evaluateProgressQuery = defineQuery<{ shardsDone: number; shards: number; points: number }>('progress');
+
+export async function evaluateWorkflow(input: StepRunInput): Promise<StepResult> {
+  const quick = proxyActivities<Activities>(quickOptions(input.queues.cpu));
+  const scoring = proxyActivities<Activities>(computeOptions(input.timeouts, input.queues, 'gpu'));
+  const compute = proxyActivities<Activities>(computeOptions(input.timeouts, input.queues, 'cpu'));
+  const progress = { shardsDone: 0, shards: 0, points: 0 };
+  setHandler(evaluateProgressQuery, () => progress);
+
+  const plan = await quick.planEvaluation(input);
+  Object.assign(progress, { shards: plan.shards.length, points: plan.totalPoints });
+  const shards: ShardResult[] = await Promise.all(
+    plan.shards.map(async (s) => {
+      const result = await scoring.scoreShard({ ...input, plan, shard: s.index });
+      progress.shardsDone++;
+      return result;
+    }),
+  );
+  return compute.finishEvaluation({ ...input, plan, shards });
+}

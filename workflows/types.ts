@@ -1,0 +1,134 @@
+/**
+ * Inputs, results and progress shapes shared by workflows, activities and the CLI. One `...Input`
+ * object per workflow and activity, so fields can be added without breaking running histories.
+ * Workflow-safe: types only.
+ */
+import type { ArtifactRef } from '../lib/artifacts/store';
+import type { ExperimentConfig, StepConfig } from '../lib/config/schema';
+
+export type { ArtifactRef };
+
+export interface RunExperimentInput {
+  config: ExperimentConfig;
+  configHash: string;
+  /** The config file the run was declared in (for the manifest). */
+  configFile: string;
+  /** Recompute every step, ignoring cached outputs. */
+  noCache?: boolean;
+  /** Recompute these steps (and so everything downstream of them) even if cached. */
+  rerun?: string[];
+  /** Task queue names, when not the defaults (tests use unique ones). */
+  queues?: Queues;
+}
+
+export interface Queues {
+  cpu: string;
+  gpu: string;
+}
+
+export type StepStatus = 'pending' | 'running' | 'cached' | 'done' | 'failed' | 'skipped';
+
+export interface StepState {
+  name: string;
+  kind: StepConfig['kind'];
+  status: StepStatus;
+  key?: string;
+  artifact?: ArtifactRef;
+  summary?: Record<string, unknown>;
+  error?: string;
+  startedAt?: number;
+  finishedAt?: number;
+  /** A short live line, e.g. "step 120/400 loss 2.31" or "shard 3/4 done". */
+  detail?: string;
+  /** 0..1 where known. */
+  fraction?: number;
+}
+
+export interface RunProgress {
+  experiment: string;
+  configHash: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  steps: StepState[];
+  manifestPath?: string;
+}
+
+export interface RunExperimentResult {
+  status: 'succeeded';
+  manifestPath: string;
+  steps: StepState[];
+}
+
+/** What every step activity or child workflow receives. */
+export interface StepRunInput {
+  runId: string;
+  experiment: string;
+  step: StepConfig;
+  /** Cache key of this step's output. */
+  key: string;
+  /** Input artifacts by role: the config key that referenced them ('input', 'data', 'model', 'base.step'), plus 'panel' for evaluate. */
+  inputs: Record<string, ArtifactRef>;
+  /** Seed of the experiment, used when the step sets none. */
+  seed: number;
+  timeouts: { heartbeatS: number; stepS: number };
+  queues: Queues;
+}
+
+export interface StepResult {
+  artifact: ArtifactRef;
+  summary: Record<string, unknown>;
+}
+
+export interface ResolveStepInput {
+  step: StepConfig;
+  inputs: Record<string, ArtifactRef>;
+  noCache: boolean;
+}
+
+export interface ResolveStepResult {
+  key: string;
+  cached: (StepResult & { cached: true }) | null;
+}
+
+export interface FineTuneJobRef {
+  provider: 'local' | 'slurm';
+  jobId: string;
+  jobDir: string;
+}
+
+export interface FineTuneStatus {
+  state: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'lost';
+  detail?: string;
+  fraction?: number;
+  error?: { type: string; message: string };
+}
+
+export interface EvaluationPlan {
+  totalPoints: number;
+  numCandidates: number;
+  shards: { index: number; start: number; end: number }[];
+  workDir: string;
+}
+
+export interface ScoreShardInput extends StepRunInput {
+  plan: EvaluationPlan;
+  shard: number;
+}
+
+export interface ShardResult {
+  shard: number;
+  path: string;
+  points: number;
+  truncated: number;
+}
+
+export interface WriteManifestInput {
+  workflowId: string;
+  runId: string;
+  configFile: string;
+  config: ExperimentConfig;
+  configHash: string;
+  status: RunProgress['status'];
+  steps: StepState[];
+  startedAt: number;
+  finishedAt: number;
+}
