@@ -1,0 +1,107 @@
+/**
+ * The slurm provider against a real single-node Slurm (scripts/slurm-dev.sh): the fake trainer
+ * goes through sbatch, runs to success, and a second long job is cancelled. Skipped only where
+ * Slurm cannot be had (no apt-get and no sbatch, or not root with no cluster running).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SlurmProvider } from '../../lib/finetune';
+import { FAKE_TRAINER, REPO_ROOT, pidRunning, runsOf, tempJobsRoot, waitUntil } from './helpers';
+
+const SCRIPT = join(REPO_ROOT, 'scripts', 'slurm-dev.sh');
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const status = () => spawnSync('bash', [SCRIPT, 'status'], { encoding: 'utf8' }).status === 0;
+const isRoot = process.getuid?.() === 0;
+
+const alreadyUp = status();
+const skipReason = alreadyUp
+  ? undefined
+  : !has('apt-get') && !has('sbatch')
+    ? 'neither apt-get nor Slurm is available on this machine'
+    : !isRoot
+      ? 'no dev cluster is running and starting one (scripts/slurm-dev.sh start) needs root'
+      : undefined;
+if (skipReason) console.warn(`[slurm-cluster.test] skipped: ${skipReason}`);
+
+describe.skipIf(!!skipReason)('slurm provider on a single-node dev cluster', () => {
+  let root: string;
+  let cleanup: () => void;
+  let provider: SlurmProvider;
+  const submitted: string[] = [];
+
+  beforeAll(() => {
+    ({ root, cleanup } = tempJobsRoot('labor-llm-ft-slurm-'));
+    provider = new SlurmProvider({ jobsRoot: root, trainer: FAKE_TRAINER, cpusPerTask: 1, time: '00:10:00', cancelWaitMs: 30_000 });
+    if (!alreadyUp) {
+      const out = execFileSync('bash', [SCRIPT, 'start'], { encoding: 'utf8', timeout: 300_000 });
+      console.log(out.trim());
+    }
+  }, 320_000);
+
+  afterAll(() => {
+    for (const jobId of submitted) {
+      const rec = existsSync(join(root, jobId, 'job.json')) ? JSON.parse(readFileSync(join(root, jobId, 'job.json'), 'utf8')) : undefined;
+      if (rec?.slurmJobId) spawnSync('scancel', [rec.slurmJobId]);
+    }
+    if (!alreadyUp) console.log(execFileSync('bash', [SCRIPT, 'stop'], { encoding: 'utf8' }).trim());
+    cleanup();
+  });
+
+  it('runs the trainer through sbatch to success', async () => {
+    const spec = { name: 'slurm-ok', fake: { steps: 8, step_s: 0.1 } };
+    const sub = await provider.submit(spec);
+    submitted.push(sub.jobId);
+    expect(sub.existing).toBe(false);
+    const { slurmJobId } = JSON.parse(readFileSync(join(sub.jobDir, 'job.json'), 'utf8'));
+    expect(slurmJobId).toMatch(/^\d+$/);
+    expect(execFileSync('squeue', ['-h', '-j', slurmJobId, '-o', '%j'], { encoding: 'utf8' }).trim()).toBe(`labor-llm-${sub.jobId}`);
+
+    expect(await provider.submit(spec)).toEqual({ ...sub, existing: true }); // queued or running: reused
+    const running = await waitUntil(provider, sub.jobId, (s) => s.state === 'running' && !!s.progress, 60_000);
+    expect(running.providerJobId).toBe(slurmJobId);
+    const done = await waitUntil(provider, sub.jobId, undefined, 60_000);
+    expect(done).toMatchObject({ state: 'succeeded', progress: { step: 8, total_steps: 8 } });
+    expect((await provider.result(sub.jobId)).metrics).toMatchObject({ steps: 8 });
+    expect(await provider.submit(spec)).toEqual({ ...sub, existing: true });
+    expect(runsOf(sub.jobDir)).toHaveLength(1);
+    const logs = await provider.logs(sub.jobId);
+    expect(logs).toContain('step 8/8');
+    expect(logs).toContain(`==> slurm-${slurmJobId}.out <==`);
+    expect(logs).toContain('fake trainer stdout');
+  }, 120_000);
+
+  it('surfaces the trainer error of a failed batch job', async () => {
+    const sub = await provider.submit({ name: 'slurm-fail', fake: { fail: { type: 'InvalidInput', message: 'spec.texts: required key is missing', exit: 2 } } });
+    submitted.push(sub.jobId);
+    const st = await waitUntil(provider, sub.jobId, undefined, 60_000);
+    expect(st).toMatchObject({ state: 'failed', error: { type: 'InvalidInput', message: 'spec.texts: required key is missing' } });
+  }, 120_000);
+
+  it('cancels a long job with scancel and can start it again', async () => {
+    const spec = { name: 'slurm-long', fake: { steps: 100_000, step_s: 0.05, child: true } };
+    const sub = await provider.submit(spec);
+    submitted.push(sub.jobId);
+    await waitUntil(provider, sub.jobId, (s) => s.state === 'running' && existsSync(join(sub.jobDir, 'child.pid')), 60_000);
+    const trainerPid = runsOf(sub.jobDir)[0].pid;
+    const childPid = Number(readFileSync(join(sub.jobDir, 'child.pid'), 'utf8'));
+    await provider.cancel(sub.jobId);
+    expect((await provider.status(sub.jobId)).state).toBe('cancelled');
+    const { slurmJobId } = JSON.parse(readFileSync(join(sub.jobDir, 'job.json'), 'utf8'));
+    expect(execFileSync('scontrol', ['show', 'job', slurmJobId], { encoding: 'utf8' })).toMatch(/JobState=CANCELLED/);
+    const deadline = Date.now() + 20_000;
+    while ((pidRunning(trainerPid) || pidRunning(childPid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(pidRunning(trainerPid)).toBe(false);
+    expect(pidRunning(childPid)).toBe(false);
+
+    const again = await provider.submit(spec);
+    expect(again.existing).toBe(false);
+    const rec = JSON.parse(readFileSync(join(sub.jobDir, 'job.json'), 'utf8'));
+    expect(rec.slurmJobId).not.toBe(slurmJobId);
+    expect(rec.history[0]).toMatchObject({ attempt: 1, providerJobId: slurmJobId, endedAs: 'cancelled' });
+    await waitUntil(provider, sub.jobId, (s) => s.state === 'running', 60_000);
+    await provider.cancel(sub.jobId);
+    expect((await provider.status(sub.jobId)).state).toBe('cancelled');
+  }, 180_000);
+});
