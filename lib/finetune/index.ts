@@ -60,7 +60,7 @@ export {
   type SubmitResult, type JobResult, jobIdForSpec, assertJobId, isTerminal, JOB_ID_PREFIX,
   InvalidJobSpec, JobNotFound, JobNotSucceeded, ProviderError,
 } from './job';
-export { canonicalJson, canonicalHash } from './canonical-json';
+export { canonicalJson, hashJson } from '../config/hash';
 export { JOB_FILES, type TrainerStatus, type JobRecord } from './job-dir';
 export { LocalProvider, type LocalProviderOptions, PROCESS_LOG } from './local-provider';
 export { SlurmProvider, type SlurmProviderOptions, type SlurmJobOptions, SBATCH_FILE, JOB_NAME_PREFIX } from './slurm-provider';

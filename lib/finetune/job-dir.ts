@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../artifacts/atomic';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../config/hash';
 import {
   type JobErrorType, type JobProgress, type JobResult, type JobState, type JobStatus, type TrainingSpec,
   JobNotSucceeded, ProviderError,

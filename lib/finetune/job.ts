@@ -11,7 +11,7 @@
  *   <jobsRoot>/<jobId>/output/         exported model folder
  *   <jobsRoot>/<jobId>/metrics.json    training metrics
  */
-import { canonicalHash } from './canonical-json';
+import { hashJson } from '../config/hash';
 import { LaborError, ExitCode } from '../errors';
 
 /** A training spec: any JSON object. Providers only hash it and hand it to the trainer. */
@@ -81,7 +81,7 @@ export function jobIdForSpec(spec: TrainingSpec): string {
     throw new InvalidJobSpec(`training spec: expected a JSON object, found ${spec === null ? 'null' : Array.isArray(spec) ? 'an array' : typeof spec}`);
   }
   try {
-    return JOB_ID_PREFIX + canonicalHash(spec).slice(0, 16);
+    return JOB_ID_PREFIX + hashJson(spec).slice(0, 16);
   } catch (err) {
     throw new InvalidJobSpec(`training spec: ${(err as Error).message}`);
   }
