@@ -1,0 +1,128 @@
+/**
+ * Encoded-text folders on disk: texts.arrow (one row per person) and points.arrow (one row per
+ * prediction point), the contract schemas of lib/artifacts/contracts.ts. The template's name,
+ * version and continuation format travel in texts.arrow's schema metadata, so a folder is
+ * self-describing (the step's manifest repeats them).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { FILES, SCHEMAS, type TableName } from '../artifacts/contracts';
+import { readArrowFile, writeArrowFile } from '../artifacts/arrow-io';
+import { InvalidData, ProblemList } from '../errors';
+import { contractTable, int32Vector, readInt32, readStrings, utf8Vector } from '../panel/arrow-columns';
+import type { EncodedText } from './encode';
+
+export const TEMPLATE_NAME_KEY = 'labor_llm.template_name';
+export const TEMPLATE_VERSION_KEY = 'labor_llm.template_version';
+export const CONTINUATION_KEY = 'labor_llm.continuation';
+
+/** Writes texts.arrow and points.arrow into `dir`; returns the file names written. */
+export function writeEncoded(dir: string, enc: EncodedText): string[] {
+  const root = resolve(dir);
+  const texts = contractTable('texts', {
+    person_id: utf8Vector(enc.texts.person_id),
+    split: utf8Vector(enc.texts.split),
+    text: utf8Vector(enc.texts.text),
+  }, {
+    [TEMPLATE_NAME_KEY]: enc.template.name,
+    [TEMPLATE_VERSION_KEY]: String(enc.template.version),
+    [CONTINUATION_KEY]: enc.continuation,
+  });
+  const p = enc.points;
+  const points = contractTable('points', {
+    person_id: utf8Vector(p.person_id),
+    split: utf8Vector(p.split),
+    year: int32Vector(p.year),
+    context_end: int32Vector(p.context_end),
+    true_code: utf8Vector(p.true_code),
+    prev_code: utf8Vector(p.prev_code),
+  });
+  writeArrowFile(join(root, FILES.texts), texts);
+  writeArrowFile(join(root, FILES.points), points);
+  return [FILES.texts, FILES.points];
+}
+
+/**
+ * Reads an encoded-text folder. Checks columns, that every point's person has a text, and that
+ * every context_end falls inside the text just after a ':'.
+ */
+export function readEncoded(dir: string): EncodedText {
+  const root = resolve(dir);
+  const textsFile = join(root, FILES.texts);
+  const pointsFile = join(root, FILES.points);
+  const missing = [textsFile, pointsFile].filter((f) => !existsSync(f));
+  if (missing.length) throw new InvalidData(`${root}: not an encoded-text folder: missing ${missing.join(', ')}`);
+  const problems = new ProblemList();
+  const load = (file: string, name: TableName): Table | undefined => {
+    try {
+      const t = readArrowFile(file);
+      const cols = t.schema.fields.map((f) => f.name);
+      const absent = Object.keys(SCHEMAS[name]).filter((c) => !cols.includes(c));
+      for (const c of absent) problems.add('missing column', `${file}: column '${c}' (found: ${cols.join(', ') || 'none'})`);
+      return absent.length ? undefined : t;
+    } catch (err) {
+      problems.add('not an Arrow IPC file', `${file}: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const tTexts = load(textsFile, 'texts');
+  const tPoints = load(pointsFile, 'points');
+  problems.throwIfAny((m, d) => new InvalidData(m, d), `${root}: unreadable encoded text`);
+
+  const strings = (t: Table, file: string, col: string, nullable = false): (string | null)[] => {
+    const v = readStrings(t, col);
+    if (typeof v === 'string') {
+      problems.add('wrong column type', `${file}: ${v}`);
+      return [];
+    }
+    if (!nullable) {
+      const i = v.indexOf(null);
+      if (i >= 0) problems.add('null value', `${file} row ${i + 1}: column '${col}'`);
+    }
+    return v;
+  };
+  const ints = (t: Table, file: string, col: string): Int32Array => {
+    const v = readInt32(t, col);
+    if (typeof v === 'string') {
+      problems.add('wrong column type', `${file}: ${v}`);
+      return new Int32Array(0);
+    }
+    return v;
+  };
+  const meta = tTexts!.schema.metadata;
+  const name = meta.get(TEMPLATE_NAME_KEY);
+  const version = Number(meta.get(TEMPLATE_VERSION_KEY));
+  if (!name || !Number.isInteger(version)) problems.add('missing template metadata', `${textsFile}: schema metadata ${TEMPLATE_NAME_KEY}, ${TEMPLATE_VERSION_KEY}`);
+  const texts = {
+    person_id: strings(tTexts!, textsFile, 'person_id') as string[],
+    split: strings(tTexts!, textsFile, 'split') as string[],
+    text: strings(tTexts!, textsFile, 'text') as string[],
+  };
+  const points = {
+    person_id: strings(tPoints!, pointsFile, 'person_id') as string[],
+    split: strings(tPoints!, pointsFile, 'split') as string[],
+    year: ints(tPoints!, pointsFile, 'year'),
+    context_end: ints(tPoints!, pointsFile, 'context_end'),
+    true_code: strings(tPoints!, pointsFile, 'true_code') as string[],
+    prev_code: strings(tPoints!, pointsFile, 'prev_code', true),
+  };
+  problems.throwIfAny((m, d) => new InvalidData(m, d), `${root}: invalid encoded text`);
+
+  const textOf = new Map(texts.person_id.map((id, i) => [id, texts.text[i]]));
+  for (let i = 0; i < points.person_id.length; i++) {
+    const text = textOf.get(points.person_id[i]);
+    const end = points.context_end[i];
+    if (text === undefined) problems.add(`point's person has no text in ${FILES.texts}`, `${pointsFile} row ${i + 1}: '${points.person_id[i]}'`);
+    else if (end < 1 || end > text.length || text.charCodeAt(end - 1) !== 58 /* ':' */) {
+      problems.add("context_end is not just after a ':' in the person's text", `${pointsFile} row ${i + 1}: person '${points.person_id[i]}', context_end ${end}`);
+    }
+  }
+  problems.throwIfAny((m, d) => new InvalidData(m, d), `${root}: invalid encoded text`);
+  return {
+    template: { name: name!, version },
+    continuation: meta.get(CONTINUATION_KEY) ?? '" " + title + "\\n"',
+    texts,
+    points,
+  };
+}
