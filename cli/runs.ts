@@ -7,7 +7,6 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { LoadedConfig } from '../lib/config/load';
 import { ConfigHash, ExperimentName, RunStatus } from '../temporal/search-attributes';
-import { TASK_QUEUES } from '../temporal/task-queues';
 import type { RunExperimentInput, RunExperimentResult } from '../workflows/types';
 import { say } from './output';
 import { runUrl, type Session } from './session';
@@ -18,17 +17,17 @@ export const runIdFor = (loaded: Pick<LoadedConfig, 'config' | 'hash'>) => `${lo
 export interface StartOptions {
   noCache?: boolean;
   rerun?: string[];
-  queues?: RunExperimentInput['queues'];
+  queues: NonNullable<RunExperimentInput['queues']>;
 }
 
-export async function startRun(client: Client, loaded: LoadedConfig, opts: StartOptions = {}): Promise<WorkflowHandle> {
+export async function startRun(client: Client, loaded: LoadedConfig, opts: StartOptions): Promise<WorkflowHandle> {
   const input: RunExperimentInput = {
     config: loaded.config, configHash: loaded.hash, configFile: loaded.file,
     noCache: opts.noCache, rerun: opts.rerun, queues: opts.queues,
   };
   return client.workflow.start('runExperimentWorkflow', {
     workflowId: runIdFor(loaded),
-    taskQueue: opts.queues?.cpu ?? TASK_QUEUES.cpu,
+    taskQueue: opts.queues.cpu,
     args: [input],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [

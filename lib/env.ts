@@ -27,9 +27,16 @@ const schema = z.object({
   /** Python with the trainer's requirements. */
   LABOR_LLM_PYTHON: z.string().default(resolve(PROJECT_ROOT, '.venv/bin/python')),
   LABOR_LLM_LOG: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Task queues are `<prefix>-cpu` and `<prefix>-gpu`: separate deployments can share a namespace. */
+  LABOR_LLM_TASK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/).default('labor-llm'),
 });
 
-export type Settings = z.output<typeof schema> & { temporalAddress: string; embedded: boolean; uiUrl: string };
+export type Settings = z.output<typeof schema> & {
+  temporalAddress: string;
+  embedded: boolean;
+  uiUrl: string;
+  queues: { cpu: string; gpu: string };
+};
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const result = schema.safeParse(env);
@@ -44,5 +51,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     embedded,
     temporalAddress: s.TEMPORAL_ADDRESS ?? `127.0.0.1:${s.LABOR_LLM_TEMPORAL_PORT}`,
     uiUrl: embedded ? `http://127.0.0.1:${s.LABOR_LLM_UI_PORT}` : 'the Web UI of your Temporal cluster',
+    queues: { cpu: `${s.LABOR_LLM_TASK_QUEUE_PREFIX}-cpu`, gpu: `${s.LABOR_LLM_TASK_QUEUE_PREFIX}-gpu` },
   };
 }

@@ -5,9 +5,9 @@
  */
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { TASK_QUEUES, type QueueName } from './task-queues';
+import type { QueueName } from './task-queues';
 
 export const WORKFLOWS_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../workflows/index.ts');
 
@@ -27,11 +27,25 @@ export interface WorkerOptions {
   queues?: QueueName[];
   /** Concurrent activities per queue. */
   concurrency?: number;
-  /** Overrides the task queue names (tests use unique queues). */
-  taskQueues?: Partial<Record<QueueName, string>>;
+  /** Task queue names (settings.queues). */
+  taskQueues: Record<QueueName, string>;
+}
+
+let runtimeInstalled = false;
+/** Worker logs at warn level unless LABOR_LLM_LOG=debug: state changes are noise to a user. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = process.env.LABOR_LLM_LOG === 'debug' ? 'DEBUG' : 'WARN';
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    /* already installed by the host (a test harness): keep its logger */
+  }
 }
 
 export async function createWorkers(o: WorkerOptions): Promise<Worker[]> {
+  installRuntime();
   const activities = createActivities(o.deps);
   const queues = o.queues ?? ['cpu', 'gpu'];
   return Promise.all(
@@ -39,7 +53,7 @@ export async function createWorkers(o: WorkerOptions): Promise<Worker[]> {
       Worker.create({
         connection: o.connection,
         namespace: o.namespace,
-        taskQueue: o.taskQueues?.[q] ?? TASK_QUEUES[q],
+        taskQueue: o.taskQueues[q],
         activities,
         ...(q === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
         maxConcurrentActivityTaskExecutions: o.concurrency ?? (q === 'gpu' ? 2 : 4),

@@ -8,7 +8,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import { writeFileAtomic, writeJsonAtomic } from '../../lib/artifacts/atomic';
 import { FILES } from '../../lib/artifacts/contracts';
 import { readPanel } from '../../lib/panel/panel-io';
-import { continuationFor } from '../../lib/text';
+import { continuationFor, getTemplate } from '../../lib/text';
 import { createScorer } from '../../lib/lm';
 import { buildPredictions, predictionsFromProbs, writePredictions, type Predictions } from '../../lib/predict';
 import { computeMetrics, formatMetricsTable, type EvalMetrics } from '../../lib/metrics';
@@ -58,7 +58,7 @@ export function evaluateActivities(deps: ActivityDeps) {
       const points = selectPoints(input.inputs.data.path, step);
       const taxonomy = readTaxonomy(input.inputs.panel.path);
       const encodedManifest = deps.store.readManifest(input.inputs.data);
-      const template = encodedManifest.meta.template as { name: string; version: number };
+      const template = getTemplate(encodedManifest.meta.template as { name: string; version: number });
       const candidates = taxonomy.rows.map((row) => continuationFor(template, row));
       const scorer = await createScorer({
         modelDir: modelDirOf(input), candidates, kind: step.scorer.kind,
@@ -124,7 +124,7 @@ export function evaluateActivities(deps: ActivityDeps) {
       const artifact = await deps.store.create('evaluation', input.key, (dir) => {
         for (const r of results) writePredictions(join(dir, r.name), r.predictions);
         writeJsonAtomic(join(dir, FILES.metrics), { truncated, points: input.plan.totalPoints, models: metrics });
-        writeFileSync(join(dir, 'metrics.txt'), table + '\n');
+        writeFileSync(join(dir, 'metrics.txt'), table);
         return { summary };
       });
       return { artifact, summary };

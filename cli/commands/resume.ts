@@ -27,13 +27,13 @@ export const resumeCommand: CommandModule<object, { run: string; worker: boolean
       if (!memo?.config) throw new Error(`run ${args.run} has no config in its memo: is it a labor-llm run?`);
       if (args.worker) {
         const connection = await connectWorker(session.settings);
-        workers = runWorkers(await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings) }), stop.signal)
+        workers = runWorkers(await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues }), stop.signal)
           .finally(() => connection.close());
       }
       // The recorded config, revalidated: the run continues exactly as declared.
       const loaded = validateConfig(memo.config, memo.configFile, dirname(memo.configFile));
       if (desc.status.name === 'RUNNING') say(`run ${args.run} is still running: attaching`);
-      const handle = await startRun(session.client, loaded);
+      const handle = await startRun(session.client, loaded, { queues: session.settings.queues });
       await followRun(session, handle);
     } finally {
       stop.abort();

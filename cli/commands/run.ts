@@ -33,7 +33,7 @@ export const runCommand: CommandModule<object, Args> = {
     let workers: Promise<void> | undefined;
     if (args.worker) {
       const connection = await connectWorker(session.settings);
-      workers = runWorkers(await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings) }), stop.signal)
+      workers = runWorkers(await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues }), stop.signal)
         .finally(() => connection.close());
     }
     const detach = () => {
@@ -43,7 +43,7 @@ export const runCommand: CommandModule<object, Args> = {
     };
     process.once('SIGINT', detach);
     try {
-      const handle = await startRun(session.client, loaded, { noCache: !args.cache, rerun: args.rerun });
+      const handle = await startRun(session.client, loaded, { noCache: !args.cache, rerun: args.rerun, queues: session.settings.queues });
       await followRun(session, handle);
     } finally {
       process.off('SIGINT', detach);

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { defaultDeps } from '../../activities';
 import { connectWorker } from '../../temporal/connection';
-import { TASK_QUEUES, type QueueName } from '../../temporal/task-queues';
+import type { QueueName } from '../../temporal/task-queues';
 import { createWorkers, runWorkers } from '../../temporal/worker';
 import { say } from '../output';
 import { openSession } from '../session';
@@ -19,11 +19,11 @@ export const workerCommand: CommandModule<object, { queue?: QueueName[]; concurr
     const session = await openSession({ startServer: false });
     const connection = await connectWorker(session.settings);
     const queues = args.queue ?? ['cpu', 'gpu'];
-    const workers = await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), queues, concurrency: args.concurrency });
+    const workers = await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues, queues, concurrency: args.concurrency });
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());
-    say(`worker on ${queues.map((q) => TASK_QUEUES[q]).join(', ')} (${session.settings.temporalAddress}); Ctrl-C to stop`);
+    say(`worker on ${queues.map((q) => session.settings.queues[q]).join(', ')} (${session.settings.temporalAddress}); Ctrl-C to stop`);
     await runWorkers(workers, stop.signal);
     await connection.close();
     await session.close();

@@ -1,0 +1,96 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config/load';
+import { InvalidConfig } from '../../lib/errors';
+
+const dir = mkdtempSync(join(tmpdir(), 'labor-llm-config-'));
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+function errorOf(fn: () => unknown): InvalidConfig {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidConfig);
+    return err as InvalidConfig;
+  }
+  throw new Error('expected an InvalidConfig');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults, fills seeds and resolves paths', () => {
+    const { config, hash } = loadConfig('test/fixtures/configs/tiny.yaml');
+    expect(config.steps[0]).toMatchObject({ kind: 'data', seed: 3, firstYear: 1980, splits: { train: 0.7, valid: 0.1, test: 0.2 } });
+    expect(config.steps[1]).toMatchObject({ kind: 'encode', template: { name: 'resume' } });
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('hashes equal configs equally, whatever the key order', () => {
+    const a = write('a.yaml', 'schemaVersion: 1\nname: x\nsteps:\n  - {name: d, kind: data, source: synthetic, population: survey, persons: 5}\n');
+    const b = write('b.yaml', 'name: x\nsteps:\n  - {persons: 5, population: survey, source: synthetic, kind: data, name: d}\nschemaVersion: 1\n');
+    const c = write('c.yaml', 'schemaVersion: 1\nname: x\nsteps:\n  - {name: d, kind: data, source: synthetic, population: survey, persons: 6}\n');
+    expect(loadConfig(a).hash).toBe(loadConfig(b).hash);
+    expect(loadConfig(a).hash).not.toBe(loadConfig(c).hash);
+  });
+
+  it('reports every problem at once with key path, line and a did-you-mean', () => {
+    const file = write(
+      'bad.yaml',
+      [
+        'schemaVersion: 1',
+        'name: bad',
+        'steps:',
+        '  - name: d',
+        '    kind: data',
+        '    source: synthetic',
+        '    population: survey',
+        '    persns: 10',
+        '  - name: t',
+        '    kind: encode',
+        '    input: d',
+        '  - name: f',
+        '    kind: finetune',
+        '    data: t',
+        '    base: { init: { layers: 1, hidden: 8, heads: 2 } }',
+        '    learningRat: 0.1',
+      ].join('\n'),
+    );
+    const err = errorOf(() => loadConfig(file));
+    expect(err.message).toContain(file);
+    expect(err.message).toMatch(/steps\[0\] \(line 4\): unknown key 'persns' \(did you mean 'persons'\?\)/);
+    expect(err.message).toMatch(/steps\[0\]\.persons.*expected number/);
+    expect(err.message).toMatch(/steps\[2\] \(line 12\): unknown key 'learningRat' \(did you mean 'learningRate'\?\)/);
+  });
+
+  it('rejects references to missing or later steps, and of the wrong kind', () => {
+    const file = write(
+      'refs.yaml',
+      'schemaVersion: 1\nname: r\nsteps:\n  - {name: t, kind: encode, input: survy}\n  - {name: survey, kind: data, source: synthetic, population: survey, persons: 5}\n  - {name: t2, kind: encode, input: t}\n',
+    );
+    const err = errorOf(() => loadConfig(file));
+    expect(err.message).toContain("steps[0].input: 'survy' is not an earlier step");
+    expect(err.message).toContain("steps[2].input: step 't' is a encode step; expected data");
+  });
+
+  it('merges extends: fragments, the including file winning', () => {
+    const file = write('ext.yaml', `extends: ${resolve('test/fixtures/configs/base-fragment.yaml')}\nname: e\nsteps:\n  - {name: d, kind: data, source: synthetic, population: survey, persons: 5}\n`);
+    const { config } = loadConfig(file);
+    expect(config).toMatchObject({ seed: 11, description: 'shared settings', name: 'e' });
+    expect(config.steps[0]).toMatchObject({ seed: 11 });
+  });
+
+  it('names the file for missing files and broken YAML', () => {
+    expect(errorOf(() => loadConfig(join(dir, 'nope.yaml'))).message).toContain('config file not found');
+    const broken = write('broken.yaml', 'name: [unclosed\n');
+    expect(errorOf(() => loadConfig(broken)).message).toMatch(/not valid YAML[\s\S]*line \d+: Flow sequence/);
+  });
+
+  it('configs cannot name unregistered generators', () => {
+    const file = write('gen.yaml', 'schemaVersion: 1\nname: g\nsteps:\n  - {name: d, kind: data, source: synthetic, population: survey, persons: 5, generator: {name: evil, version: 1}}\n');
+    expect(errorOf(() => loadConfig(file)).message).toContain('steps[0].generator.name');
+  });
+});
