@@ -1,0 +1,81 @@
+"""Checkpoints: checkpoints/ (latest, everything needed to resume) and best/ (weights of the
+best validation step). Each is written to a temporary folder, then swapped in, so a kill at
+any moment leaves the previous complete one."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from .jobdir import replace_dir, write_json_atomic
+
+WEIGHTS = "trainable.safetensors"
+STATE = "state.json"
+
+
+def rng_state() -> dict:
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+        "python": random.getstate(),
+        "numpy": np.random.get_state(),
+    }
+
+
+def set_rng_state(s: dict) -> None:
+    torch.set_rng_state(s["torch"])
+    if s.get("cuda") is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(s["cuda"])
+    random.setstate(s["python"])
+    np.random.set_state(s["numpy"])
+
+
+def _fresh(tmp: str) -> None:
+    if os.path.exists(tmp):
+        shutil.rmtree(tmp)
+    os.makedirs(tmp)
+
+
+def save_checkpoint(folder: str, weights: dict, state: dict, optimizer, scheduler, scaler) -> None:
+    tmp = folder + ".tmp"
+    _fresh(tmp)
+    save_file(weights, os.path.join(tmp, WEIGHTS))
+    torch.save(
+        {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+         "scaler": scaler.state_dict(), "rng": rng_state()},
+        os.path.join(tmp, "trainer_state.pt"),
+    )
+    write_json_atomic(os.path.join(tmp, STATE), state)
+    replace_dir(tmp, folder)
+
+
+def load_checkpoint(folder: str, device: str) -> tuple[dict, dict, dict]:
+    """Returns (weights, state, trainer_state) or raises FileNotFoundError."""
+    with open(os.path.join(folder, STATE), encoding="utf-8") as f:
+        state = json.load(f)
+    weights = load_file(os.path.join(folder, WEIGHTS))
+    ts = torch.load(os.path.join(folder, "trainer_state.pt"), map_location=device, weights_only=False)
+    return weights, state, ts
+
+
+def has_checkpoint(folder: str) -> bool:
+    return all(os.path.exists(os.path.join(folder, f)) for f in (STATE, WEIGHTS, "trainer_state.pt"))
+
+
+def save_best(folder: str, weights: dict, state: dict) -> None:
+    tmp = folder + ".tmp"
+    _fresh(tmp)
+    save_file(weights, os.path.join(tmp, WEIGHTS))
+    write_json_atomic(os.path.join(tmp, STATE), state)
+    replace_dir(tmp, folder)
+
+
+def load_best(folder: str) -> tuple[dict, dict]:
+    with open(os.path.join(folder, STATE), encoding="utf-8") as f:
+        state = json.load(f)
+    return load_file(os.path.join(folder, WEIGHTS)), state
