@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Settings } from '../lib/env';
+import { installRuntime } from './worker';
 
 function tls(settings: Settings) {
   if (!settings.TEMPORAL_TLS_CERT && !settings.TEMPORAL_TLS_CA) return undefined;
@@ -21,5 +22,6 @@ export async function connectClient(settings: Settings): Promise<Client> {
 }
 
 export function connectWorker(settings: Settings): Promise<NativeConnection> {
+  installRuntime();
   return NativeConnection.connect({ address: settings.temporalAddress, tls: tls(settings) });
 }

@@ -32,8 +32,11 @@ export interface WorkerOptions {
 }
 
 let runtimeInstalled = false;
-/** Worker logs at warn level unless LABOR_LLM_LOG=debug: state changes are noise to a user. */
-function installRuntime(): void {
+/**
+ * Worker logs at warn level unless LABOR_LLM_LOG=debug: state changes are noise to a user.
+ * Must run before the first NativeConnection, which creates the default runtime.
+ */
+export function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = process.env.LABOR_LLM_LOG === 'debug' ? 'DEBUG' : 'WARN';
@@ -45,7 +48,6 @@ function installRuntime(): void {
 }
 
 export async function createWorkers(o: WorkerOptions): Promise<Worker[]> {
-  installRuntime();
   const activities = createActivities(o.deps);
   const queues = o.queues ?? ['cpu', 'gpu'];
   return Promise.all(

@@ -12,7 +12,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { defaultDeps, type ActivityDeps } from '../../activities';
 import { readSettings, type Settings } from '../../lib/env';
 import type { LoadedConfig } from '../../lib/config/load';
-import { createWorkers, runWorkers } from '../../temporal/worker';
+import { createWorkers, installRuntime, runWorkers } from '../../temporal/worker';
 import { startRun, type StartOptions } from '../../cli/runs';
 import type { Queues } from '../../workflows/types';
 
@@ -51,6 +51,7 @@ export async function createHarness(opts: { workers?: boolean } = {}): Promise<H
     env,
     start: (loaded, o) => startRun(client, loaded, { ...o, queues }),
     async startWorkers() {
+      installRuntime();
       workerConnection ??= await NativeConnection.connect({ address });
       stop = new AbortController();
       const workers: Worker[] = await createWorkers({ connection: workerConnection, namespace: 'default', deps, taskQueues: queues });
