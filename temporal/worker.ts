@@ -40,8 +40,13 @@ export function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = process.env.LABOR_LLM_LOG === 'debug' ? 'DEBUG' : 'WARN';
+  // The gpu queue carries activities only; the SDK warns about that on every start.
+  const expected = /No workflows registered|No Nexus services registered/;
+  const logger = new DefaultLogger(level, (entry) => {
+    if (!expected.test(entry.message)) process.stderr.write(`[temporal ${entry.level.toLowerCase()}] ${entry.message}\n`);
+  });
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({ logger });
   } catch {
     /* already installed by the host (a test harness): keep its logger */
   }

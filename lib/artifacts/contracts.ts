@@ -9,8 +9,9 @@
  * Predictions folder (evaluate):  predictions.arrow, metrics.json
  */
 import {
-  Field, Float32, Float64, Int32, List, Schema, Table, Utf8, vectorFromArray, type DataType, type Vector,
+  type Data, Field, Float32, Float64, Int32, List, makeData, RecordBatch, Schema, Struct, Table, Utf8, Vector, type DataType,
 } from 'apache-arrow';
+import { plainValues, vectorOf } from './arrow-columns';
 
 export type Split = 'train' | 'valid' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
@@ -112,16 +113,43 @@ export const SCHEMAS = {
 
 export type TableName = keyof typeof SCHEMAS;
 
-/** Builds a table with the contract's exact column types (no dictionary-encoded strings). */
+/**
+ * Builds a table with the contract's exact column types (no dictionary-encoded strings) from
+ * plain arrays (typed arrays for numbers; one array per row for list columns); null/undefined
+ * become nulls. Every column type of SCHEMAS goes through the fast builders of arrow-columns.ts.
+ */
 export function tableFromColumns(name: TableName, columns: Record<string, ArrayLike<unknown>>): Table {
   const spec = SCHEMAS[name] as Record<string, () => DataType>;
   const vectors: Record<string, Vector> = {};
   for (const [col, makeType] of Object.entries(spec)) {
     const values = columns[col];
     if (values === undefined) throw new Error(`table ${name}: column ${col} missing`);
-    vectors[col] = vectorFromArray(values as unknown[], makeType()) as Vector;
+    vectors[col] = vectorOf(makeType(), values);
   }
-  return new Table(vectors);
+  return contractTable(name, vectors);
+}
+
+/**
+ * A contract table from ready columns (Data chunks or vectors, e.g. from the arrow-columns.ts
+ * builders), in the contract's column order, with optional schema metadata. A column is
+ * nullable where the contract says so or where it holds nulls.
+ */
+export function contractTable(name: TableName, columns: Record<string, Data | Vector>, metadata?: Record<string, string>): Table {
+  const contract = schemaOf(name);
+  const vectors = contract.fields.map((f) => {
+    const c = columns[f.name];
+    if (!c) throw new Error(`table ${name}: column ${f.name} missing`);
+    return c instanceof Vector ? c : new Vector([c]);
+  });
+  const rows = vectors[0]?.length ?? 0;
+  vectors.forEach((v, i) => {
+    if (v.length !== rows) throw new Error(`table ${name}: column ${contract.fields[i].name} has ${v.length} rows, expected ${rows}`);
+  });
+  const fields = contract.fields.map((f, i) => new Field(f.name, vectors[i].type as DataType, f.nullable || vectors[i].nullCount > 0));
+  const schema = new Schema(fields, new Map(Object.entries(metadata ?? {})));
+  if (vectors.some((v) => v.data.length !== 1)) return new Table(schema, Object.fromEntries(fields.map((f, i) => [f.name, vectors[i]])));
+  const children = vectors.map((v) => v.data[0]);
+  return new Table(schema, new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows, nullCount: 0, children })));
 }
 
 /** Builds a contract table from row objects. */
@@ -137,10 +165,16 @@ export function schemaOf(name: TableName): Schema {
   return new Schema(Object.entries(spec).map(([col, t]) => new Field(col, t(), col === 'prev_code')));
 }
 
-/** Reads a column as plain JS values (Int64 as number, lists as arrays). */
+/**
+ * Reads a column as plain JS values (nulls as null, Int64 as number, lists as arrays: string[] or
+ * Float32Array). Strings, 8-32-bit integers, floats and lists of strings or floats go through
+ * the fast readers of arrow-columns.ts; other types through `vector.get`.
+ */
 export function columnValues<T = unknown>(table: Table, col: string): T[] {
   const vector = table.getChild(col);
   if (!vector) throw new Error(`column ${col} missing`);
+  const fast = plainValues(vector);
+  if (fast) return fast as T[];
   const out = new Array<T>(vector.length);
   for (let i = 0; i < vector.length; i++) {
     const v = vector.get(i);

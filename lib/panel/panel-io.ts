@@ -8,12 +8,14 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { FILES, SCHEMAS, STATE_KINDS, type PersonRow, type Split, type StateKind, type TableName } from '../artifacts/contracts';
+import {
+  contractTable, FILES, SCHEMAS, STATE_KINDS, type PersonRow, type Split, type StateKind, type TableName,
+} from '../artifacts/contracts';
 import { readArrowFile, writeArrowFile } from '../artifacts/arrow-io';
 import { InvalidData, ProblemList } from '../errors';
 import {
-  contractTable, float32ListVector, int32Vector, readFloat32Lists, readInt32, readStrings, utf8Vector,
-} from './arrow-columns';
+  fixedFloat32ListData, int32Data, readFloat32Lists, readInt32, readStrings, utf8Data,
+} from '../artifacts/arrow-columns';
 import type { Oracle, Panel } from './panel';
 import { makeTaxonomy } from './taxonomy';
 import { panelSource, validatePanel } from './validate';
@@ -28,30 +30,30 @@ export function writePanel(dir: string, panel: Panel): string[] {
   const py = panel.personYears;
   const tables: [string, Table][] = [
     [FILES.taxonomy, contractTable('taxonomy', {
-      code: utf8Vector(panel.taxonomy.rows.map((r) => r.code)),
-      title: utf8Vector(panel.taxonomy.rows.map((r) => r.title)),
-      kind: utf8Vector(panel.taxonomy.rows.map((r) => r.kind)),
+      code: utf8Data(panel.taxonomy.rows.map((r) => r.code)),
+      title: utf8Data(panel.taxonomy.rows.map((r) => r.title)),
+      kind: utf8Data(panel.taxonomy.rows.map((r) => r.kind)),
     })],
     [FILES.persons, contractTable('persons', {
-      person_id: utf8Vector(persons.map((p) => p.person_id)),
-      gender: utf8Vector(persons.map((p) => p.gender)),
-      race: utf8Vector(persons.map((p) => p.race)),
-      region: utf8Vector(persons.map((p) => p.region)),
-      birth_year: int32Vector(persons.map((p) => p.birth_year)),
-      split: utf8Vector(persons.map((p) => p.split)),
+      person_id: utf8Data(persons.map((p) => p.person_id)),
+      gender: utf8Data(persons.map((p) => p.gender)),
+      race: utf8Data(persons.map((p) => p.race)),
+      region: utf8Data(persons.map((p) => p.region)),
+      birth_year: int32Data(persons.map((p) => p.birth_year)),
+      split: utf8Data(persons.map((p) => p.split)),
     }, { [PANEL_NAME_KEY]: panel.name })],
     [FILES.personYears, contractTable('person_years', {
-      person_id: utf8Vector(py.person_id),
-      year: int32Vector(py.year),
-      state: utf8Vector(py.state),
-      education: utf8Vector(py.education),
+      person_id: utf8Data(py.person_id),
+      year: int32Data(py.year),
+      state: utf8Data(py.state),
+      education: utf8Data(py.education),
     })],
   ];
   if (panel.oracle) {
     tables.push([FILES.oracle, contractTable('oracle', {
-      person_id: utf8Vector(panel.oracle.person_id),
-      year: int32Vector(panel.oracle.year),
-      probs: float32ListVector(panel.oracle.probs, panel.taxonomy.size),
+      person_id: utf8Data(panel.oracle.person_id),
+      year: int32Data(panel.oracle.year),
+      probs: fixedFloat32ListData(panel.oracle.probs, panel.taxonomy.size),
     })]);
   } else {
     // A stale oracle from an earlier write would no longer match the panel.
@@ -138,7 +140,7 @@ export function readPanel(dir: string, name?: string): Panel {
   };
   let oracle: Oracle | undefined;
   if (tOracle) {
-    const probs = readFloat32Lists(tOracle, 'probs', taxonomy.size);
+    const probs = readFloat32Lists(tOracle, 'probs', taxonomy.size, 'one per taxonomy state');
     if (typeof probs === 'string') problems.add('oracle probabilities do not fit the taxonomy', `${src.oracle}: ${probs}`);
     else oracle = { person_id: strings(tOracle, src.oracle, 'person_id'), year: ints(tOracle, src.oracle, 'year'), probs };
   }

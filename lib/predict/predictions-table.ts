@@ -5,14 +5,14 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { Float64, Int32, makeData, RecordBatch, Struct, Table, type Data, type Vector } from 'apache-arrow';
+import { makeData, RecordBatch, Struct, Table, type Data, type Vector } from 'apache-arrow';
 import { FILES, schemaOf } from '../artifacts/contracts';
 import { readArrowFile, writeArrowFile } from '../artifacts/arrow-io';
 import { InvalidData } from '../errors';
 import {
-  decodeFixedFloat32Lists, decodeFloat32Lists, decodeUtf8, decodeUtf8Lists, fixedFloat32ListData, float32ListData,
-  utf8Data, utf8ListData,
-} from './arrow-columns';
+  decodeFixedFloat32Lists, decodeFloat32Lists, decodeFloat64, decodeInt32, decodeUtf8, decodeUtf8Lists,
+  fixedFloat32ListData, float32ListData, float64Data, int32Data, utf8Data, utf8ListData,
+} from '../artifacts/arrow-columns';
 import type { Predictions } from './types';
 
 /** Rows per record batch. */
@@ -31,7 +31,7 @@ export function predictionsToTable(preds: Predictions, batchRows = BATCH_ROWS): 
     const len = end - start;
     const cols: Record<string, Data> = {
       person_id: utf8Data(preds.person_id.slice(start, end)),
-      year: makeData({ type: new Int32(), length: len, nullCount: 0, data: preds.year.subarray(start, end) }),
+      year: int32Data(preds.year.subarray(start, end)),
       true_code: utf8Data(preds.true_code.slice(start, end)),
       prev_code: utf8Data(preds.prev_code.slice(start, end)),
       logp_true_raw: f64(preds.logp_true_raw, start, end),
@@ -41,7 +41,7 @@ export function predictionsToTable(preds: Predictions, batchRows = BATCH_ROWS): 
       top_probs: float32ListData(preds.top_probs.slice(start, end)),
       p_change: f64(preds.p_change, start, end),
       p_nonemployment: f64(preds.p_nonemployment, start, end),
-      probs: fixedFloat32ListData(preds.probs.subarray(start * K, end * K), len, K),
+      probs: fixedFloat32ListData(preds.probs.subarray(start * K, end * K), K, len),
     };
     const children = schema.fields.map((f) => cols[f.name]);
     batches.push(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: len, nullCount: 0, children })));
@@ -70,7 +70,7 @@ export function tableToPredictions(table: Table, source = 'predictions table'): 
   return {
     n_states: K,
     person_id: decodeUtf8(child(table, 'person_id')) as string[],
-    year: Int32Array.from(child(table, 'year').toArray() as Int32Array),
+    year: decodeInt32(child(table, 'year')),
     true_code: decodeUtf8(child(table, 'true_code')) as string[],
     prev_code: decodeUtf8(child(table, 'prev_code')),
     logp_true_raw: f64Column(table, 'logp_true_raw'),
@@ -98,7 +98,7 @@ export function readPredictions(dir: string): Predictions {
 }
 
 function f64(col: Float64Array, start: number, end: number): Data {
-  return makeData({ type: new Float64(), length: end - start, nullCount: 0, data: col.subarray(start, end) });
+  return float64Data(col.subarray(start, end));
 }
 
 function child(table: Table, name: string): Vector {
@@ -112,5 +112,5 @@ function firstListLength(col: Vector): number {
 }
 
 function f64Column(table: Table, name: string): Float64Array {
-  return Float64Array.from(child(table, name).toArray() as Float64Array);
+  return decodeFloat64(child(table, name));
 }

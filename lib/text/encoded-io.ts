@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { FILES, SCHEMAS, type TableName } from '../artifacts/contracts';
+import { contractTable, FILES, SCHEMAS, type TableName } from '../artifacts/contracts';
 import { readArrowFile, writeArrowFile } from '../artifacts/arrow-io';
 import { InvalidData, ProblemList } from '../errors';
-import { contractTable, int32Vector, readInt32, readStrings, utf8Vector } from '../panel/arrow-columns';
+import { int32Data, readInt32, readStrings, utf8Data } from '../artifacts/arrow-columns';
 import type { EncodedText } from './encode';
 
 export const TEMPLATE_NAME_KEY = 'labor_llm.template_name';
@@ -21,9 +21,9 @@ export const CONTINUATION_KEY = 'labor_llm.continuation';
 export function writeEncoded(dir: string, enc: EncodedText): string[] {
   const root = resolve(dir);
   const texts = contractTable('texts', {
-    person_id: utf8Vector(enc.texts.person_id),
-    split: utf8Vector(enc.texts.split),
-    text: utf8Vector(enc.texts.text),
+    person_id: utf8Data(enc.texts.person_id),
+    split: utf8Data(enc.texts.split),
+    text: utf8Data(enc.texts.text),
   }, {
     [TEMPLATE_NAME_KEY]: enc.template.name,
     [TEMPLATE_VERSION_KEY]: String(enc.template.version),
@@ -31,12 +31,12 @@ export function writeEncoded(dir: string, enc: EncodedText): string[] {
   });
   const p = enc.points;
   const points = contractTable('points', {
-    person_id: utf8Vector(p.person_id),
-    split: utf8Vector(p.split),
-    year: int32Vector(p.year),
-    context_end: int32Vector(p.context_end),
-    true_code: utf8Vector(p.true_code),
-    prev_code: utf8Vector(p.prev_code),
+    person_id: utf8Data(p.person_id),
+    split: utf8Data(p.split),
+    year: int32Data(p.year),
+    context_end: int32Data(p.context_end),
+    true_code: utf8Data(p.true_code),
+    prev_code: utf8Data(p.prev_code),
   });
   writeArrowFile(join(root, FILES.texts), texts);
   writeArrowFile(join(root, FILES.points), points);

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FILES } from '../../lib/artifacts/contracts';
+import { contractTable, FILES } from '../../lib/artifacts/contracts';
 import { readArrowFile, writeArrowFile } from '../../lib/artifacts/arrow-io';
 import { InvalidData } from '../../lib/errors';
-import { contractTable, float32ListVector, int32Vector, readInt32, readStrings, utf8Vector } from '../../lib/panel/arrow-columns';
+import { fixedFloat32ListData, int32Data, readInt32, readStrings, utf8Data } from '../../lib/artifacts/arrow-columns';
 import { readPanel, writePanel } from '../../lib/panel/panel-io';
 import { loadTaxonomy } from '../../lib/panel/taxonomy';
 import { generatePanel } from '../../lib/synth';
@@ -31,7 +31,7 @@ function rewritePersonYears(dir: string, edit: (cols: { person_id: string[]; yea
   };
   edit(cols);
   writeArrowFile(path, contractTable('person_years', {
-    person_id: utf8Vector(cols.person_id), year: int32Vector(cols.year), state: utf8Vector(cols.state), education: utf8Vector(cols.education),
+    person_id: utf8Data(cols.person_id), year: int32Data(cols.year), state: utf8Data(cols.state), education: utf8Data(cols.education),
   }));
 }
 
@@ -116,7 +116,7 @@ describe('panel folders', () => {
     const K = panel.taxonomy.size;
     const short = new Float32Array(o.year.length * (K - 1));
     writeArrowFile(join(dir, FILES.oracle), contractTable('oracle', {
-      person_id: utf8Vector(o.person_id), year: int32Vector(o.year), probs: float32ListVector(short, K - 1),
+      person_id: utf8Data(o.person_id), year: int32Data(o.year), probs: fixedFloat32ListData(short, K - 1),
     }));
     expect(() => readPanel(dir)).toThrow(new RegExp(`oracle\\.arrow: row 1: ${K - 1} values, expected ${K}`));
   });

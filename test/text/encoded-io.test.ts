@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FILES } from '../../lib/artifacts/contracts';
+import { contractTable, FILES } from '../../lib/artifacts/contracts';
 import { readArrowFile, writeArrowFile } from '../../lib/artifacts/arrow-io';
-import { contractTable, int32Vector, readInt32, readStrings, utf8Vector } from '../../lib/panel/arrow-columns';
+import { int32Data, readInt32, readStrings, utf8Data } from '../../lib/artifacts/arrow-columns';
 import { encodePanel, readEncoded, writeEncoded } from '../../lib/text';
 import { tinyPanel } from './tiny-panel';
 
@@ -59,8 +59,8 @@ describe('encoded text folders', () => {
     writeEncoded(dir, encodePanel(tinyPanel(), { name: 'resume' }));
     const pointsPath = join(dir, FILES.points);
     const t = readArrowFile(pointsPath);
-    const strings = (c: string) => utf8Vector(readStrings(t, c) as string[]);
-    const ints = (c: string) => int32Vector(readInt32(t, c) as Int32Array);
+    const strings = (c: string) => utf8Data(readStrings(t, c) as string[]);
+    const ints = (c: string) => int32Data(readInt32(t, c) as Int32Array);
     // Rewrite points.arrow without its context_end column.
     const full = contractTable('points', {
       person_id: strings('person_id'), split: strings('split'), year: ints('year'), context_end: ints('year'),
