@@ -1,0 +1,140 @@
+/**
+ * The evaluate step's heavy work, run in worker threads: scoring one shard batch by batch
+ * (every finished batch is a file, so a retried shard resumes after it), and finishing: merging
+ * shards in order, building predictions and metrics for the model, baselines and the oracle.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../../lib/artifacts/atomic';
+import { FILES } from '../../lib/artifacts/contracts';
+import type { EvaluateStepConfig } from '../../lib/config/schema';
+import { readPanel } from '../../lib/panel/panel-io';
+import { continuationFor, getTemplate, type TemplateRef } from '../../lib/text';
+import { createScorer } from '../../lib/lm';
+import { buildPredictions, predictionsFromProbs, writePredictions, type Predictions } from '../../lib/predict';
+import { computeMetrics, formatMetricsTable, type EvalMetrics } from '../../lib/metrics';
+import { fitBaseline, oraclePredictions } from '../../lib/baselines';
+import type { Progress } from '../threads/run-in-thread';
+import { readTaxonomy, selectPoints, splitPoints } from './points';
+
+export interface ScoreShardJob {
+  encodedDir: string;
+  panelDir: string;
+  modelDir: string;
+  template: TemplateRef;
+  step: EvaluateStepConfig;
+  start: number;
+  end: number;
+  /** Folder of this shard's batch files. */
+  dir: string;
+  /** Batches finished by an earlier attempt (from its last heartbeat). */
+  batchesDone: number;
+  /** The shard's result file. */
+  out: string;
+}
+
+const asBytes = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+export function readFloat64(path: string): Float64Array {
+  const buf = readFileSync(path);
+  return new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+export async function scoreShardJob(job: ScoreShardJob, progress: Progress): Promise<{ points: number; truncated: number; scorer: unknown }> {
+  const { step, start, end, dir } = job;
+  mkdirSync(dir, { recursive: true });
+  const batchFile = (b: number) => join(dir, `batch-${String(b).padStart(6, '0')}.f64`);
+  const metaFile = (b: number) => join(dir, `batch-${String(b).padStart(6, '0')}.json`);
+  const size = step.scorer.batchPoints;
+  const batches = Math.ceil((end - start) / size);
+  // Resume after the last batch an earlier attempt reported, if its files are all there.
+  let done = 0;
+  while (done < job.batchesDone && existsSync(batchFile(done)) && existsSync(metaFile(done))) done++;
+
+  const points = selectPoints(job.encodedDir, step);
+  const taxonomy = readTaxonomy(job.panelDir);
+  const template = getTemplate(job.template);
+  // The scorer writes " " + label + "\n" itself; the label is the title (or the code, per template).
+  const labels = taxonomy.rows.map((row) => continuationFor(template, row).slice(1, -1));
+  const scorer = await createScorer({
+    modelDir: job.modelDir, candidates: labels, kind: step.scorer.kind,
+    threads: step.scorer.threads, memoryBudgetMb: step.scorer.memoryBudgetMb,
+  });
+  try {
+    progress({ batchesDone: done, batches });
+    for (let b = done; b < batches; b++) {
+      const from = start + b * size;
+      const to = Math.min(end, from + size);
+      const before = scorer.stats.truncatedContexts;
+      const results = await scorer.score(Array.from({ length: to - from }, (_, j) => ({ context: points.context(from + j) })));
+      const flat = new Float64Array(results.length * labels.length);
+      results.forEach((r, j) => flat.set(r, j * labels.length));
+      writeFileAtomic(batchFile(b), asBytes(flat));
+      writeJsonAtomic(metaFile(b), { truncated: scorer.stats.truncatedContexts - before });
+      progress({ batchesDone: b + 1, batches });
+    }
+    const all = new Float64Array((end - start) * labels.length);
+    let truncated = 0;
+    for (let b = 0; b < batches; b++) {
+      all.set(readFloat64(batchFile(b)), b * size * labels.length);
+      truncated += JSON.parse(readFileSync(metaFile(b), 'utf8')).truncated;
+    }
+    writeFileAtomic(job.out, asBytes(all));
+    return { points: end - start, truncated, scorer: scorer.describe() };
+  } finally {
+    await scorer.release();
+  }
+}
+
+export interface FinishJob {
+  dir: string;
+  encodedDir: string;
+  panelDir: string;
+  step: EvaluateStepConfig;
+  seed: number;
+  totalPoints: number;
+  /** Shard result files with their first point, in shard order. */
+  shards: { path: string; start: number; truncated: number }[];
+  scorer: unknown;
+}
+
+export function finishEvaluationJob(job: FinishJob, progress: Progress): Record<string, unknown> {
+  const { step } = job;
+  const points = selectPoints(job.encodedDir, step);
+  const taxonomy = readTaxonomy(job.panelDir);
+  const K = taxonomy.size;
+  const logp = new Float64Array(job.totalPoints * K);
+  for (const s of job.shards) logp.set(readFloat64(s.path), s.start * K);
+
+  progress({ phase: 'predictions' });
+  const results: { name: string; predictions: Predictions }[] = [
+    { name: 'model', predictions: buildPredictions({ taxonomy, points, logp, topK: step.topK }) },
+  ];
+  const train = splitPoints(job.encodedDir, 'train');
+  for (const name of step.baselines) {
+    const fitted = fitBaseline(name, train, taxonomy);
+    results.push({ name, predictions: predictionsFromProbs({ taxonomy, points, probs: fitted.predict(points), topK: step.topK }) });
+  }
+  const panel = step.oracle ? readPanel(job.panelDir) : undefined;
+  if (panel?.oracle) results.push({ name: 'oracle', predictions: oraclePredictions(panel.oracle, points, taxonomy, step.topK) });
+
+  progress({ phase: 'metrics' });
+  const metrics: Record<string, EvalMetrics> = {};
+  for (const r of results) metrics[r.name] = computeMetrics(r.predictions, taxonomy, { bootstrap: step.bootstrap, seed: step.seed ?? job.seed });
+  const truncated = job.shards.reduce((n, s) => n + s.truncated, 0);
+  const table = formatMetricsTable(results.map((r) => ({ name: r.name, metrics: metrics[r.name] })));
+
+  progress({ phase: 'writing' });
+  for (const r of results) writePredictions(join(job.dir, r.name), r.predictions);
+  writeJsonAtomic(join(job.dir, FILES.metrics), { points: job.totalPoints, truncated, scorer: job.scorer, models: metrics });
+  writeFileSync(join(job.dir, 'metrics.txt'), table);
+  return {
+    points: job.totalPoints,
+    truncated,
+    perplexity: metrics.model.perplexity,
+    rawPerplexity: metrics.model.raw_perplexity,
+    validMass: metrics.model.valid_mass,
+    top1: metrics.model.top1,
+    oraclePerplexity: metrics.oracle?.perplexity,
+    table,
+  };
+}

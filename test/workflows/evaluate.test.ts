@@ -1,0 +1,59 @@
+/**
+ * The evaluate step on a real server and a real ONNX model: sharded scoring gives identical
+ * predictions whatever the shard count, and the model, baselines and oracle are all measured.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config/load';
+import { readPredictions } from '../../lib/predict';
+import type { RunExperimentResult } from '../../workflows/types';
+import { createHarness, type Harness } from '../helpers/temporal';
+import { randomModel } from '../lm/fixtures';
+
+let h: Harness;
+let modelDir: string;
+beforeAll(async () => {
+  h = await createHarness();
+  modelDir = randomModel({ layers: 1, hidden: 32, heads: 2, maxPositions: 512, seed: 5 });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function experiment(shards: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'labor-llm-eval-'));
+  const file = join(dir, 'eval.yaml');
+  writeFileSync(
+    file,
+    `schemaVersion: 1\nname: eval-${shards}\nseed: 4\nsteps:\n` +
+      `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 40}\n` +
+      `  - {name: text, kind: encode, input: survey}\n` +
+      `  - {name: evaluate, kind: evaluate, data: text, model: {path: ${modelDir}}, shards: ${shards}, maxPoints: 40, bootstrap: 20, scorer: {batchPoints: 6}}\n`,
+  );
+  return file;
+}
+
+describe('evaluate step', () => {
+  it('scores every title for every point, identically with 1 or 3 shards', async () => {
+    const one = (await (await h.start(loadConfig(experiment(1)))).result()) as RunExperimentResult;
+    const three = (await (await h.start(loadConfig(experiment(3)))).result()) as RunExperimentResult;
+    const [a, b] = [one, three].map((r) => r.steps.find((s) => s.name === 'evaluate')!);
+    expect(a.status).toBe('done');
+    expect(a.summary).toMatchObject({ points: 40, truncated: 0 });
+
+    const pa = readPredictions(join(a.artifact!.path, 'model'));
+    const pb = readPredictions(join(b.artifact!.path, 'model'));
+    expect(pa.person_id.length).toBe(40);
+    expect(Array.from(pb.logp_true_raw)).toEqual(Array.from(pa.logp_true_raw));
+    expect(Array.from(pb.probs)).toEqual(Array.from(pa.probs));
+
+    const metrics = JSON.parse(readFileSync(join(a.artifact!.path, 'metrics.json'), 'utf8'));
+    expect(Object.keys(metrics.models).sort()).toEqual(['marginal', 'markov', 'model', 'oracle']);
+    // A random model is far from the truth; the oracle is the floor.
+    expect(metrics.models.oracle.perplexity).toBeLessThan(metrics.models.model.perplexity);
+    expect(metrics.models.model.valid_mass).toBeLessThan(1);
+    expect(metrics.models.model.raw_perplexity).toBeGreaterThan(metrics.models.model.perplexity);
+  }, 180_000);
+});
