@@ -1,0 +1,51 @@
+/**
+ * The finetune step end to end: a tiny model trained from scratch by the real trainer as a
+ * detached local job, exported to ONNX, collected into the store, then fine-tuned further from
+ * that step; the same spec submitted twice trains once.
+ */
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config/load';
+import type { RunExperimentResult } from '../../workflows/types';
+import { createHarness, type Harness } from '../helpers/temporal';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+it('trains a foundation model, fine-tunes it, and reuses the jobs on a rerun', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labor-llm-ft-'));
+  const file = join(dir, 'ft.yaml');
+  writeFileSync(
+    file,
+    `schemaVersion: 1\nname: ft\nseed: 2\nsteps:\n` +
+      `  - {name: resumes, kind: data, source: synthetic, population: resume, persons: 80}\n` +
+      `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 40}\n` +
+      `  - {name: resume-text, kind: encode, input: resumes}\n` +
+      `  - {name: survey-text, kind: encode, input: survey}\n` +
+      `  - {name: foundation, kind: finetune, data: resume-text, base: {init: {layers: 1, hidden: 32, heads: 2, vocabSize: 512, maxPositions: 512}}, maxSteps: 12, batchSize: 8, maxSeqLen: 256, evalEvery: 6, threads: 1}\n` +
+      `  - {name: finetuned, kind: finetune, data: survey-text, base: {step: foundation}, maxSteps: 6, batchSize: 8, maxSeqLen: 256, evalEvery: 3, threads: 1}\n`,
+  );
+  const loaded = loadConfig(file);
+  const first = (await (await h.start(loaded)).result()) as RunExperimentResult;
+  const [foundation, finetuned] = first.steps.slice(4);
+  expect([foundation.status, finetuned.status]).toEqual(['done', 'done']);
+  for (const s of [foundation, finetuned]) {
+    expect(existsSync(join(s.artifact!.path, 'onnx/model.onnx'))).toBe(true);
+    expect(existsSync(join(s.artifact!.path, 'tokenizer.json'))).toBe(true);
+    expect(s.summary!.exportMaxAbsDiff as number).toBeLessThan(1e-3);
+  }
+  expect(finetuned.summary!.steps).toBe(6);
+  expect(readdirSync(h.deps.jobsDir)).toHaveLength(2);
+
+  // Same spec, cache bypassed: the provider finds the finished jobs, nothing trains again.
+  const again = (await (await h.start(loaded, { noCache: true })).result()) as RunExperimentResult;
+  expect(again.steps.slice(4).map((s) => s.summary!.jobId)).toEqual([foundation.summary!.jobId, finetuned.summary!.jobId]);
+  expect(readdirSync(h.deps.jobsDir)).toHaveLength(2);
+}, 300_000);
