@@ -1,13 +1,15 @@
 /**
  * Resolves a step to its cache key and, unless recomputation is forced, to its cached output.
  * key = hash(step kind, step version, resolved step config, input artifact hashes); the step's
- * name is left out, so two steps that would compute the same thing share one artifact.
+ * name is left out, so two steps that would compute the same thing share one artifact. Files read
+ * from outside the store (imports, taxonomies, user models) count as inputs by their content.
  */
 import { STEP_VERSIONS } from '../../lib/config/steps';
 import type { StepConfig } from '../../lib/config/schema';
 import { cacheKey } from '../../lib/artifacts/store';
 import type { ResolveStepInput, ResolveStepResult } from '../../workflows/types';
 import type { ActivityDeps } from '../deps';
+import { externalFingerprints } from './fingerprint';
 
 /** The artifact kind (store folder) each step kind writes. */
 export const ARTIFACT_KINDS: Record<StepConfig['kind'], string> = { data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation' };
@@ -24,7 +26,7 @@ export function stepCacheKey(step: StepConfig, inputs: Record<string, { sha256: 
 
 export function resolveStep(deps: ActivityDeps) {
   return async ({ step, inputs, noCache }: ResolveStepInput): Promise<ResolveStepResult> => {
-    const key = stepCacheKey(step, inputs);
+    const key = stepCacheKey(step, { ...inputs, ...(await externalFingerprints(step)) });
     if (noCache) return { key, cached: null };
     const artifact = await deps.store.verify(ARTIFACT_KINDS[step.kind], key);
     if (!artifact) return { key, cached: null };

@@ -1,0 +1,55 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultDeps } from '../../activities';
+import { resolveStep } from '../../activities/run/resolve-step';
+import { readSettings } from '../../lib/env';
+import type { StepConfig } from '../../lib/config/schema';
+
+describe('resolveStep', () => {
+  const home = mkdtempSync(join(tmpdir(), 'labor-llm-resolve-'));
+  const deps = defaultDeps(readSettings({ LABOR_LLM_HOME: home }));
+  const resolve = resolveStep(deps);
+  const csv = join(home, 'extract.csv');
+  const step = { kind: 'data', source: 'table', name: 'survey', path: csv, taxonomy: 'default', splits: { train: 0.7, valid: 0.1, test: 0.2 }, seed: 0 } as StepConfig;
+
+  it('finds a cached output, and misses it once an imported file changes', async () => {
+    writeFileSync(csv, 'person_id,year\n1,2000\n');
+    const first = await resolve({ step, inputs: {}, noCache: false });
+    expect(first.cached).toBeNull();
+    await deps.store.create('panel', first.key, (dir) => {
+      writeFileSync(join(dir, 'x.txt'), 'panel');
+      return { summary: { persons: 1 } };
+    });
+    const again = await resolve({ step, inputs: {}, noCache: false });
+    expect(again.key).toBe(first.key);
+    expect(again.cached?.summary).toEqual({ persons: 1 });
+    expect(await resolve({ step, inputs: {}, noCache: true })).toMatchObject({ key: first.key, cached: null });
+
+    writeFileSync(csv, 'person_id,year\n1,2001\n');
+    const changed = await resolve({ step, inputs: {}, noCache: false });
+    expect(changed.key).not.toBe(first.key);
+    expect(changed.cached).toBeNull();
+  });
+
+  it('keys do not depend on the step name, and do depend on input hashes', async () => {
+    const a = await resolve({ step: { ...step, name: 'other' } as StepConfig, inputs: {}, noCache: false });
+    const b = await resolve({ step, inputs: {}, noCache: false });
+    expect(a.key).toBe(b.key);
+    const encode = { kind: 'encode', name: 't', input: 'survey', template: { name: 'resume' } } as StepConfig;
+    const ref = (sha256: string) => ({ input: { kind: 'panel', key: 'k', path: '/p', sha256 } });
+    expect((await resolve({ step: encode, inputs: ref('a'), noCache: false })).key).not.toBe((await resolve({ step: encode, inputs: ref('b'), noCache: false })).key);
+  });
+
+  it('a damaged artifact is not served from the cache', async () => {
+    writeFileSync(csv, 'person_id,year\n9,2000\n');
+    const r = await resolve({ step, inputs: {}, noCache: false });
+    const ref = await deps.store.create('panel', r.key, (dir) => {
+      writeFileSync(join(dir, 'x.txt'), 'panel');
+      return {};
+    });
+    writeFileSync(join(ref.path, 'x.txt'), 'tampered');
+    expect((await resolve({ step, inputs: {}, noCache: false })).cached).toBeNull();
+  });
+});
