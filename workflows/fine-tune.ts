@@ -21,7 +21,8 @@ export interface FineTuneInput extends StepRunInput {
   restarts?: number;
 }
 
-const POLL_SECONDS = 30;
+// How stale the progress query may be; each poll adds a few history events (continue-as-new bounds them).
+const POLL_SECONDS = 10;
 const POLLS_PER_HISTORY = 200;
 const MAX_RESTARTS = 3;
 
