@@ -48,5 +48,6 @@ export function formatMetricsTable(rows: { name: string; metrics: EvalMetrics }[
 function fmt(v: number | null, digits: number): string {
   if (v === null || Number.isNaN(v)) return 'n/a';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return v.toFixed(digits);
+  // An untrained model's perplexity can be astronomically large: keep the column readable.
+  return Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toFixed(digits);
 }

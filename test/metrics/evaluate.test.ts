@@ -155,6 +155,12 @@ describe('metrics output', () => {
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
     expect(formatMetricsTable(rows, { ci: true })).toMatch(/\d\.\d{3} \[\d+\.\d{3}, \d+\.\d{3}\]/);
   });
+
+  it('writes huge perplexities (an untrained model) in exponent form', () => {
+    const m = computeMetrics(handCase(), taxonomy, { bootstrap: 0 });
+    const text = formatMetricsTable([{ name: 'untrained', metrics: { ...m, perplexity: 5.63e19, raw_perplexity: 3.9e24 } }]);
+    expect(text).toMatch(/untrained\s+5\.63e\+19\s+3\.90e\+24\s/);
+  });
 });
 
 /** `persons` persons with `years` points each, random distributions and truths. */
