@@ -141,7 +141,8 @@ export const evaluateStep = z.strictObject({
   baselines: z.array(z.enum(['marginal', 'markov'])).default(['marginal', 'markov']),
   /** Compare with the generator's true probabilities when the data is synthetic. */
   oracle: z.boolean().default(true),
-  bootstrap: positiveInt.default(200),
+  /** Bootstrap replicates (resampling persons) for confidence intervals; 0 for none. */
+  bootstrap: z.number().int().min(0).default(200),
   /** Seed of the bootstrap resampling. */
   seed: z.number().int().optional(),
   topK: positiveInt.default(5),

@@ -10,7 +10,7 @@ import { loadConfig } from '../../lib/config/load';
 import { readPredictions } from '../../lib/predict';
 import type { RunExperimentResult } from '../../workflows/types';
 import { createHarness, type Harness } from '../helpers/temporal';
-import { randomModel } from '../lm/fixtures';
+import { CENSUS_CSV as CENSUS, randomModel } from '../lm/fixtures';
 
 let h: Harness;
 let modelDir: string;
@@ -56,4 +56,36 @@ describe('evaluate step', () => {
     expect(metrics.models.model.valid_mass).toBeLessThan(1);
     expect(metrics.models.model.raw_perplexity).toBeGreaterThan(metrics.models.model.perplexity);
   }, 180_000);
+
+  it('works end to end on the 535-title Census taxonomy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labor-llm-census-'));
+    const file = join(dir, 'census.yaml');
+    writeFileSync(
+      file,
+      `schemaVersion: 1\nname: census\nsteps:\n` +
+        `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 30, taxonomy: ${CENSUS}}\n` +
+        `  - {name: text, kind: encode, input: survey}\n` +
+        `  - {name: evaluate, kind: evaluate, data: text, model: {path: ${modelDir}}, maxPoints: 6, bootstrap: 0, baselines: [markov]}\n`,
+    );
+    const result = (await (await h.start(loadConfig(file))).result()) as RunExperimentResult;
+    expect(result.steps[0].summary).toMatchObject({ states: 538 });
+    const p = readPredictions(join(result.steps[2].artifact!.path, 'model'));
+    expect(p.n_states).toBe(538);
+    expect(p.person_id).toHaveLength(6);
+  }, 180_000);
+
+  it('a missing model folder fails the run as invalid input, naming the folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labor-llm-nomodel-'));
+    const file = join(dir, 'nomodel.yaml');
+    writeFileSync(
+      file,
+      `schemaVersion: 1\nname: nomodel\nsteps:\n` +
+        `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 10}\n` +
+        `  - {name: text, kind: encode, input: survey}\n` +
+        `  - {name: evaluate, kind: evaluate, data: text, model: {path: ${join(dir, 'no-such-model')}}}\n`,
+    );
+    const err = await (await h.start(loadConfig(file))).result().catch((e) => e);
+    expect(err.cause.type).toBe('InvalidModel');
+    expect(err.cause.message).toContain('no-such-model');
+  }, 120_000);
 });

@@ -49,3 +49,19 @@ it('trains a foundation model, fine-tunes it, and reuses the jobs on a rerun', a
   expect(again.steps.slice(4).map((s) => s.summary!.jobId)).toEqual([foundation.summary!.jobId, finetuned.summary!.jobId]);
   expect(readdirSync(h.deps.jobsDir)).toHaveLength(2);
 }, 300_000);
+
+it('bad training input fails the step before training, with the trainer\'s own message', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labor-llm-ft-bad-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(
+    file,
+    `schemaVersion: 1\nname: ft-bad\nsteps:\n` +
+      `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 20}\n` +
+      `  - {name: text, kind: encode, input: survey}\n` +
+      `  - {name: model, kind: finetune, data: text, method: lora, lora: {targetModules: [no_such_proj]}, base: {init: {layers: 1, hidden: 32, heads: 2, vocabSize: 512}}, maxSteps: 5, threads: 1}\n`,
+  );
+  const err = await (await h.start(loadConfig(file))).result().catch((e) => e);
+  expect(err.cause.type).toBe('InvalidConfig'); // exit code 2 in the CLI
+  expect(err.cause.message).toContain('no_such_proj');
+  expect(err.cause.message).toMatch(/q_proj/); // the modules that do exist are listed
+}, 120_000);
