@@ -6,7 +6,9 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     const d = editDistance(input.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+  const close = bestDistance <= Math.max(2, Math.floor(input.length / 3));
+  // A prefix is a likely abbreviation ("slu" for "slurm") even when the distance is large.
+  return best !== undefined && (close || best.toLowerCase().startsWith(input.toLowerCase())) ? best : undefined;
 }
 
 /** " (did you mean 'x'?)" or "". */
@@ -15,7 +17,7 @@ export function didYouMeanSuffix(input: string, candidates: Iterable<string>): s
   return s ? ` (did you mean '${s}'?)` : '';
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

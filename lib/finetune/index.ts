@@ -1,5 +1,6 @@
 /** Fine-tuning jobs: the provider registry and the public API of lib/finetune. */
 import { InvalidConfig } from '../errors';
+import { didYouMean } from '../config/did-you-mean';
 import type { JobProvider } from './job';
 import { LocalProvider, type LocalProviderOptions } from './local-provider';
 import { SlurmProvider, type SlurmJobOptions } from './slurm-provider';
@@ -24,7 +25,7 @@ export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
 
 export function createProvider(name: ProviderName | (string & {}), options: CreateProviderOptions): JobProvider {
   if (!Object.hasOwn(PROVIDERS, name)) {
-    const guess = closest(name, PROVIDER_NAMES);
+    const guess = didYouMean(name, PROVIDER_NAMES);
     throw new InvalidConfig(
       `unknown fine-tuning provider ${JSON.stringify(name)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''} (known: ${PROVIDER_NAMES.join(', ')})`,
     );
@@ -32,28 +33,7 @@ export function createProvider(name: ProviderName | (string & {}), options: Crea
   return PROVIDERS[name as ProviderName](options);
 }
 
-/** The known name within edit distance 2 (or a prefix match), if any. */
-function closest(name: string, names: readonly string[]): string | undefined {
-  const lower = String(name).toLowerCase();
-  let best: { name: string; d: number } | undefined;
-  for (const candidate of names) {
-    const d = candidate.startsWith(lower) && lower.length >= 2 ? 0 : editDistance(lower, candidate);
-    if (d <= 2 && (!best || d < best.d)) best = { name: candidate, d };
-  }
-  return best?.name;
-}
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
 
 export {
   type TrainingSpec, type JobState, type JobStatus, type JobProgress, type JobErrorType, type JobProvider,

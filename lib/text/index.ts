@@ -5,4 +5,3 @@ export {
 } from './templates';
 export { encodePanel, type EncodedText } from './encode';
 export { writeEncoded, readEncoded } from './encoded-io';
-export { didYouMean } from './suggest';

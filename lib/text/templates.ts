@@ -29,7 +29,7 @@
  */
 import { InvalidConfig } from '../errors';
 import type { PersonRow, TaxonomyRow } from '../artifacts/contracts';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../config/did-you-mean';
 
 export interface TemplateRef {
   name: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfig } from '../../lib/errors';
-import { DEFAULT_TEMPLATE, didYouMean, getTemplate, listTemplates, registerTemplate, type TextTemplate } from '../../lib/text';
+import { DEFAULT_TEMPLATE, getTemplate, listTemplates, registerTemplate, type TextTemplate } from '../../lib/text';
+import { didYouMean } from '../../lib/config/did-you-mean';
 
 describe('template registry', () => {
   it('has the default and the variants, versioned', () => {
