@@ -1,4 +1,7 @@
-/** The `labor-llm` command line. Each command lives in its own module; logic lives in lib/. */
+/**
+ * The `labor-llm` command line. Each command lives in its own module and loads what it needs
+ * (Temporal SDK, activities, data code) inside its handler: `--help` and `validate` start fast.
+ */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { reportError } from './output';
@@ -11,6 +14,14 @@ import { cancelCommand } from './commands/cancel';
 import { workerCommand } from './commands/worker';
 import { serverCommand } from './commands/server';
 import { dataCommand } from './commands/data';
+
+const width = Math.min(110, Math.max(80, process.stdout.columns ?? 100));
+
+// `labor-llm list | head`: a reader that stops early is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 try {
   await yargs(hideBin(process.argv))
@@ -27,10 +38,11 @@ try {
     .command(dataCommand)
     .demandCommand(1, 'name a command: see --help')
     .strict()
+    .wrap(width)
     .epilogue('Exit codes: 0 success, 1 the run failed, 2 invalid input (config or data).\nWith no TEMPORAL_ADDRESS set, a Temporal dev server is started on 127.0.0.1 (Web UI http://127.0.0.1:8233).')
     .fail((msg, err, y) => {
       if (err) throw err;
-      process.stderr.write(`${y.help()}\n\n${msg}\n`);
+      process.stderr.write(`${y.help()}\n\nerror: ${msg}\n`);
       process.exit(2);
     })
     .parseAsync();

@@ -1,5 +1,7 @@
-/** Printing helpers and the mapping from errors to exit codes (README: Exit codes). */
-import { WorkflowFailedError } from '@temporalio/client';
+/**
+ * Printing helpers and the mapping from errors to exit codes (README: Exit codes). Loaded by
+ * every command, so it imports nothing heavy (no Temporal SDK: errors are recognised by name).
+ */
 import { ExitCode, LaborError } from '../lib/errors';
 
 const INPUT_FAILURE_TYPES = new Set(['InvalidConfig', 'InvalidData', 'InvalidModel']);
@@ -7,20 +9,55 @@ const INPUT_FAILURE_TYPES = new Set(['InvalidConfig', 'InvalidData', 'InvalidMod
 export const say = (line = ''): void => void process.stdout.write(line + '\n');
 export const warn = (line: string): void => void process.stderr.write(line + '\n');
 
+/** A mistake in how the command was called (an unknown run id, a flag that does not apply): exit code 2. */
+export class UsageError extends LaborError {
+  readonly type = 'UsageError';
+}
+
+interface FailureLike {
+  name?: string;
+  message?: string;
+  type?: string;
+  cause?: unknown;
+}
+
+/** The chain of causes of a Temporal failure, outermost first. */
+function causes(err: unknown): FailureLike[] {
+  const out: FailureLike[] = [];
+  for (let e = err as FailureLike | undefined; e && out.length < 20; e = e.cause as FailureLike | undefined) out.push(e);
+  return out;
+}
+
 /** Prints an error as a person should see it and returns the exit code. */
 export function reportError(err: unknown): number {
   if (err instanceof LaborError) {
     warn(`error: ${err.message}`);
     return err.exitCode;
   }
-  if (err instanceof WorkflowFailedError) {
-    let cause = err.cause as { message?: string; type?: string; cause?: unknown } | undefined;
-    const type = cause?.type;
-    while (cause?.cause) cause = cause.cause as typeof cause;
-    warn(`run failed: ${(err.cause as Error | undefined)?.message ?? cause?.message ?? err.message}`);
+  const e = err as FailureLike | undefined;
+  if (e?.name === 'WorkflowFailedError') {
+    const chain = causes(e.cause);
+    if (chain.some((c) => c.name === 'CancelledFailure')) {
+      warn('run cancelled');
+      return ExitCode.runFailed;
+    }
+    if (chain.some((c) => c.name === 'TerminatedFailure')) {
+      warn(`run terminated${chain[0]?.message ? `: ${chain[0].message}` : ''}`);
+      return ExitCode.runFailed;
+    }
+    // The workflow's own failure names every failed step; the innermost cause is the detail.
+    const type = chain[0]?.type;
+    warn(`run failed: ${chain[0]?.message ?? chain.at(-1)?.message ?? e.message}`);
+    const hint = (err as { hint?: string }).hint;
+    if (hint) warn(hint);
     return type && INPUT_FAILURE_TYPES.has(type) ? ExitCode.invalidInput : ExitCode.runFailed;
   }
-  warn(`error: ${(err as Error)?.message ?? String(err)}`);
+  if (e?.name === 'WorkflowNotFoundError') {
+    const id = (err as { workflowId?: string }).workflowId;
+    warn(id ? `error: no run '${id}' on this server: \`labor-llm list\` shows the runs` : `error: ${e.message}`);
+    return ExitCode.invalidInput;
+  }
+  warn(`error: ${e?.message ?? String(err)}`);
   if (process.env.LABOR_LLM_LOG === 'debug') warn((err as Error)?.stack ?? '');
   return ExitCode.runFailed;
 }
@@ -32,5 +69,26 @@ export function table(rows: string[][]): string {
 }
 
 export function seconds(ms?: number): string {
-  return ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`;
+  if (ms === undefined) return '';
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A timestamp as a person reads it: local date and time to the second. */
+export function when(d: Date | number | undefined): string {
+  if (d === undefined) return '';
+  const t = new Date(d);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())} ${p(t.getHours())}:${p(t.getMinutes())}:${p(t.getSeconds())}`;
+}
+
+/** Temporal's execution status names in the words the project uses (README, RunStatus). */
+export function statusName(temporalStatus: string): string {
+  const map: Record<string, string> = {
+    RUNNING: 'running', COMPLETED: 'succeeded', FAILED: 'failed', CANCELLED: 'cancelled',
+    TERMINATED: 'terminated', TIMED_OUT: 'timed out', CONTINUED_AS_NEW: 'continued',
+  };
+  return map[temporalStatus] ?? temporalStatus.toLowerCase();
 }

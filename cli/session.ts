@@ -25,7 +25,9 @@ export async function openSession(opts: { startServer?: boolean } = {}): Promise
       throw new Error(`no Temporal server on ${settings.temporalAddress}: start one with \`labor-llm server start\``);
     }
   }
-  const client = await connectClient(settings);
+  const client = await connectClient(settings).catch((err: Error) => {
+    throw new Error(`cannot reach Temporal at ${settings.temporalAddress}${settings.embedded ? '' : ' (TEMPORAL_ADDRESS)'}: ${err.message}`);
+  });
   if (settings.embedded) await ensureSearchAttributes(client.connection as Connection, settings.TEMPORAL_NAMESPACE);
   return { settings, client, close: () => (client.connection as Connection).close() };
 }

@@ -35,7 +35,10 @@ export async function readProgress(client: Client, handle: WorkflowHandle): Prom
   return progress;
 }
 
+const cancelled = (s: StepState) => s.status === 'failed' && /^[\w ]*cancell?ed$/i.test(s.error ?? '');
+
 function statusWord(s: StepState): string {
+  if (cancelled(s)) return 'cancelled';
   return s.status === 'cached' ? 'cached ✓' : s.status === 'done' ? 'done ✓' : s.status === 'failed' ? 'FAILED' : s.status;
 }
 
@@ -46,20 +49,31 @@ export async function watchRun(client: Client, handle: WorkflowHandle, opts: { t
 
   const bars = opts.tty ? new cliProgress.MultiBar({ format: ' {name} {bar} {status} {detail}', hideCursor: true, clearOnComplete: false, barsize: 20, autopadding: true }, cliProgress.Presets.shades_classic) : undefined;
   const barOf = new Map<string, cliProgress.SingleBar>();
-  const lastLine = new Map<string, string>();
+  // Plain lines (logs, CI): one per change of status; detail updates at most every 10 s; a
+  // step seen 'running' once without detail (a cache lookup, usually) is not worth a line.
+  const last = new Map<string, { status: string; line: string; at: number; polls: number }>();
+  const plainLine = (s: StepState, line: string) => {
+    const prev = last.get(s.name);
+    const polls = prev?.status === s.status ? prev.polls + 1 : 1;
+    const now = Date.now();
+    last.set(s.name, { status: s.status, line: prev?.line ?? '', at: prev?.at ?? 0, polls });
+    if (s.status === 'pending' || line === prev?.line) return;
+    if (s.status === 'running' && !s.detail && polls < 2) return;
+    if (prev?.status === s.status && prev.line && s.status === 'running' && now - prev.at < 10_000) return;
+    say(line);
+    last.set(s.name, { status: s.status, line, at: now, polls });
+  };
   const render = (p: RunProgress) => {
     const width = Math.max(...p.steps.map((s) => s.name.length));
     for (const s of p.steps) {
       const fraction = ['done', 'cached'].includes(s.status) ? 1 : s.fraction ?? 0;
-      const payload = { name: s.name.padEnd(width), status: statusWord(s), detail: s.status === 'failed' ? s.error?.split('\n')[0] ?? '' : s.detail ?? '' };
+      const payload = { name: s.name.padEnd(width), status: statusWord(s), detail: cancelled(s) ? '' : s.status === 'failed' ? s.error?.split('\n')[0] ?? '' : s.detail ?? '' };
       if (bars) {
         let bar = barOf.get(s.name);
         if (!bar) barOf.set(s.name, (bar = bars.create(100, 0, payload)));
         bar.update(Math.round(fraction * 100), payload);
       } else {
-        const line = `[${s.name}] ${payload.status}${payload.detail ? ` · ${payload.detail}` : ''}`;
-        if (lastLine.get(s.name) !== line && s.status !== 'pending') say(line);
-        lastLine.set(s.name, line);
+        plainLine(s, `[${s.name}] ${payload.status}${payload.detail ? ` · ${payload.detail}` : ''}`);
       }
     }
   };
@@ -68,7 +82,8 @@ export async function watchRun(client: Client, handle: WorkflowHandle, opts: { t
     while (!settled) {
       const p = await readProgress(client, handle);
       if (p) render(p);
-      await Promise.race([sleep(opts.intervalMs ?? 500), result.catch(() => undefined)]);
+      // An unref'd timer: a pending poll interval must not hold the process open after the run ends.
+      await Promise.race([sleep(opts.intervalMs ?? 500, undefined, { ref: false }), result.catch(() => undefined)]);
     }
     const final = await result;
     render({ experiment: '', configHash: '', status: 'succeeded', steps: final.steps });

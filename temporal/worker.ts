@@ -1,24 +1,29 @@
 /**
  * Worker factory: one Temporal worker per task queue. Workflows run on the cpu queue; the gpu
- * queue carries training jobs and scoring. The workflow code is bundled once per process (and
- * the bundle is the determinism check: webpack refuses Node modules in workflow code).
+ * queue carries training jobs and scoring. The workflow bundle is built once per source version
+ * and cached on disk (see workflow-bundle.ts); building it is the determinism check: webpack
+ * refuses Node modules in workflow code.
  */
-import { resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { QueueName } from './task-queues';
+import { loadWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
 
-export const WORKFLOWS_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../workflows/index.ts');
+export { WORKFLOWS_PATH };
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+const bundles = new Map<string, Promise<{ code: string }>>();
+/** The workflow bundle's code, once per process and cache folder (`<home>/cache`; none: built in memory). */
+export function workflowBundle(cacheDir?: string): Promise<{ code: string }> {
+  const key = cacheDir ?? '';
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = loadWorkflowBundle(cacheDir).then(({ code }) => ({ code }));
+    bundle.catch(() => bundles.delete(key));
+    bundles.set(key, bundle);
+  }
   return bundle;
 }
-
-const noop = () => undefined;
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -62,7 +67,7 @@ export async function createWorkers(o: WorkerOptions): Promise<Worker[]> {
         namespace: o.namespace,
         taskQueue: o.taskQueues[q],
         activities,
-        ...(q === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
+        ...(q === 'cpu' ? { workflowBundle: await workflowBundle(join(o.deps.settings.LABOR_LLM_HOME, 'cache')) } : {}),
         maxConcurrentActivityTaskExecutions: o.concurrency ?? (q === 'gpu' ? 2 : 4),
         shutdownGraceTime: '2s',
       }),

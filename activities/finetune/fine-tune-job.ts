@@ -21,10 +21,14 @@ function formatDuration(s: number): string {
   return s >= 3600 ? `${(s / 3600).toFixed(1)}h` : s >= 60 ? `${Math.round(s / 60)}m` : `${Math.round(s)}s`;
 }
 
-/** One line for the CLI and the UI: "step 120/400 · loss 2.31 · val 2.40 · 1,234 tok/s · ETA 3m". */
+/**
+ * One line for the CLI and the UI: "step 120/400 · loss 2.31 · val 2.40 · 1,234 tok/s · ETA 3m".
+ * The step's own status ("running") is shown next to it already, so the job's state is named only
+ * when it says something more: queued, or ended.
+ */
 export function describeJob(status: JobStatus): FineTuneStatus {
   const p = status.progress;
-  const parts: string[] = [status.state];
+  const parts: string[] = status.state === 'running' ? (p ? [] : ['training job starting']) : [status.state === 'pending' ? 'training job queued' : `training job ${status.state}`];
   let fraction: number | undefined;
   if (p) {
     parts.push(`step ${p.step}/${p.total_steps}`);

@@ -1,6 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { say, table } from '../output';
-import { openSession } from '../session';
 
 interface Args {
   experiment?: string;
@@ -13,7 +11,7 @@ const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 
 export const listCommand: CommandModule<object, Args> = {
   command: 'list',
-  describe: "List runs from Temporal's visibility store",
+  describe: "List runs, newest first, from Temporal's visibility store",
   builder: (y) =>
     y
       .option('experiment', { type: 'string', describe: 'only runs of this experiment' })
@@ -22,24 +20,31 @@ export const listCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false })
       .example('$0 list --experiment quickstart --status failed', ''),
   handler: async (args) => {
+    const [{ openSession }, { say, seconds, statusName, table, when }] = await Promise.all([import('../session'), import('../output')]);
     const session = await openSession({ startServer: false });
     try {
       const clauses = ['WorkflowType = "runExperimentWorkflow"'];
       if (args.experiment) clauses.push(`ExperimentName = ${quote(args.experiment)}`);
       if (args.status) clauses.push(`RunStatus = ${quote(args.status)}`);
-      const rows: Record<string, unknown>[] = [];
+      const rows: { run: string; runId: string; experiment?: string; status: string; step?: string; configHash?: string; started: Date; closed?: Date }[] = [];
       for await (const wf of session.client.workflow.list({ query: clauses.join(' AND ') })) {
-        const attrs = wf.typedSearchAttributes;
-        const get = (name: string) => attrs.getAll().find((p) => p.key.name === name)?.value as string | undefined;
+        const get = (name: string) => wf.typedSearchAttributes.getAll().find((p) => p.key.name === name)?.value as string | undefined;
+        // RunStatus is the workflow's own word; a run that ended without setting it (terminated) falls back to Temporal's.
+        const closedWithout = wf.status.name !== 'RUNNING' && get('RunStatus') === 'running';
         rows.push({
-          run: wf.workflowId, runId: wf.runId, experiment: get('ExperimentName'), status: get('RunStatus') ?? wf.status.name.toLowerCase(),
-          step: get('Step'), configHash: get('ConfigHash'), started: wf.startTime.toISOString(), closed: wf.closeTime?.toISOString(),
+          run: wf.workflowId, runId: wf.runId, experiment: get('ExperimentName'),
+          status: closedWithout ? statusName(wf.status.name) : get('RunStatus') ?? statusName(wf.status.name),
+          step: get('Step'), configHash: get('ConfigHash'), started: wf.startTime, closed: wf.closeTime,
         });
         if (rows.length >= args.limit) break;
       }
+      rows.sort((a, b) => b.started.getTime() - a.started.getTime());
       if (args.json) return say(JSON.stringify(rows, null, 2));
-      if (rows.length === 0) return say('no runs');
-      say(table([['run', 'status', 'last step', 'started', 'config'], ...rows.map((r) => [String(r.run), String(r.status), String(r.step ?? ''), String(r.started), String(r.configHash ?? '').slice(0, 12)])]));
+      if (rows.length === 0) return say('no runs' + (args.experiment || args.status ? ' match' : ' yet: start one with `labor-llm run <config>`'));
+      say(table([
+        ['run', 'status', 'last step', 'started', 'took'],
+        ...rows.map((r) => [r.run, r.status, r.step ?? '', when(r.started), r.closed ? seconds(r.closed.getTime() - r.started.getTime()) : '']),
+      ]));
     } finally {
       await session.close();
     }

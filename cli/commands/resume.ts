@@ -1,43 +1,36 @@
 import type { CommandModule } from 'yargs';
-import type { ExperimentConfig } from '../../lib/config/schema';
-import { validateConfig } from '../../lib/config/load';
-import { defaultDeps } from '../../activities';
-import { connectWorker } from '../../temporal/connection';
-import { createWorkers, runWorkers } from '../../temporal/worker';
-import { say } from '../output';
-import { followRun, startRun } from '../runs';
-import { openSession } from '../session';
-import { dirname } from 'node:path';
 
 export const resumeCommand: CommandModule<object, { run: string; worker: boolean }> = {
   command: 'resume <run>',
   describe: 'Continue a failed, cancelled or interrupted run; finished steps are reused from the cache',
   builder: (y) =>
     y
-      .positional('run', { type: 'string', demandOption: true })
+      .positional('run', { type: 'string', demandOption: true, describe: 'run id (printed by `run`, listed by `list`)' })
       .option('worker', { type: 'boolean', default: true, describe: 'run an in-process worker' })
       .example('$0 resume quickstart-1a2b3c4d5e', ''),
   handler: async (args) => {
+    const { dirname } = await import('node:path');
+    const [{ validateConfig }, { openSession }, { startRun, followRun, startLocalWorkers, detachOnInterrupt }, { say, UsageError }] = await Promise.all([
+      import('../../lib/config/load'), import('../session'), import('../runs'), import('../output'),
+    ]);
     const session = await openSession();
-    const stop = new AbortController();
-    let workers: Promise<void> | undefined;
+    let workers: Awaited<ReturnType<typeof startLocalWorkers>> | undefined;
+    let undoDetach = () => {};
     try {
       const desc = await session.client.workflow.getHandle(args.run).describe();
-      const memo = desc.memo as { config: ExperimentConfig; configFile: string } | undefined;
-      if (!memo?.config) throw new Error(`run ${args.run} has no config in its memo: is it a labor-llm run?`);
-      if (args.worker) {
-        const connection = await connectWorker(session.settings);
-        workers = runWorkers(await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues }), stop.signal)
-          .finally(() => connection.close());
-      }
+      const memo = desc.memo as { config?: Parameters<typeof validateConfig>[0]; configFile?: string } | undefined;
+      if (!memo?.config || !memo.configFile) throw new UsageError(`run ${args.run} has no config in its memo: it was not started by labor-llm`);
       // The recorded config, revalidated: the run continues exactly as declared.
       const loaded = validateConfig(memo.config, memo.configFile, dirname(memo.configFile));
       if (desc.status.name === 'RUNNING') say(`run ${args.run} is still running: attaching`);
+      else if (desc.status.name === 'COMPLETED') say(`run ${args.run} succeeded already: running it again from the cache`);
+      if (args.worker) workers = await startLocalWorkers(session);
       const handle = await startRun(session.client, loaded, { queues: session.settings.queues });
-      await followRun(session, handle);
+      undoDetach = detachOnInterrupt(handle.workflowId, workers);
+      await followRun(session, handle, workers);
     } finally {
-      stop.abort();
-      await workers;
+      undoDetach();
+      await workers?.stop();
       await session.close();
     }
   },

@@ -1,11 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { loadConfig } from '../../lib/config/load';
-import { defaultDeps } from '../../activities';
-import { connectWorker } from '../../temporal/connection';
-import { createWorkers, runWorkers } from '../../temporal/worker';
-import { say } from '../output';
-import { followRun, startRun } from '../runs';
-import { openSession } from '../session';
 
 interface Args {
   config: string;
@@ -24,31 +17,29 @@ export const runCommand: CommandModule<object, Args> = {
       .option('cache', { type: 'boolean', default: true, describe: 'reuse cached step outputs (--no-cache recomputes everything)' })
       .option('rerun', { type: 'string', array: true, describe: 'recompute these steps and what depends on them' })
       .example('$0 run experiments/quickstart.yaml', 'run the quickstart')
-      .example('$0 run experiments/quickstart.yaml --rerun evaluate', 'recompute the evaluation only')
+      .example('$0 run exp.yaml --rerun evaluate', 'recompute one step and what depends on it')
       .example('$0 run exp.yaml --no-worker', 'start the run for workers elsewhere'),
   handler: async (args) => {
+    // Heavy modules (Temporal SDK, activities) load here, not when the command line is parsed.
+    const { loadConfig } = await import('../../lib/config/load');
     const loaded = loadConfig(args.config);
-    const session = await openSession();
-    const stop = new AbortController();
-    let workers: Promise<void> | undefined;
-    if (args.worker) {
-      const connection = await connectWorker(session.settings);
-      workers = runWorkers(await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues }), stop.signal)
-        .finally(() => connection.close());
+    const unknown = (args.rerun ?? []).filter((name) => !loaded.config.steps.some((s) => s.name === name));
+    if (unknown.length) {
+      const { UsageError } = await import('../output');
+      throw new UsageError(`--rerun ${unknown.join(' ')}: no such step in ${loaded.config.name} (steps: ${loaded.config.steps.map((s) => s.name).join(', ')})`);
     }
-    const detach = () => {
-      say('\ndetached: the run goes on in Temporal. Continue it with `labor-llm worker` (or `labor-llm resume`), follow it with `labor-llm status`.');
-      stop.abort();
-      setTimeout(() => process.exit(130), 3000).unref();
-    };
-    process.once('SIGINT', detach);
+    const [{ openSession }, { startRun, followRun, startLocalWorkers, detachOnInterrupt }] = await Promise.all([import('../session'), import('../runs')]);
+    const session = await openSession();
+    let workers: Awaited<ReturnType<typeof startLocalWorkers>> | undefined;
+    let undoDetach = () => {};
     try {
+      if (args.worker) workers = await startLocalWorkers(session);
       const handle = await startRun(session.client, loaded, { noCache: !args.cache, rerun: args.rerun, queues: session.settings.queues });
-      await followRun(session, handle);
+      undoDetach = detachOnInterrupt(handle.workflowId, workers);
+      await followRun(session, handle, workers);
     } finally {
-      process.off('SIGINT', detach);
-      stop.abort();
-      await workers;
+      undoDetach();
+      await workers?.stop();
       await session.close();
     }
   },

@@ -1,8 +1,4 @@
 import type { CommandModule } from 'yargs';
-import type { RunExperimentResult } from '../../workflows/types';
-import { say, table } from '../output';
-import { openSession, runUrl } from '../session';
-import { printSummary, readProgress } from '../watch';
 
 export const statusCommand: CommandModule<object, { run: string; json: boolean }> = {
   command: 'status <run>',
@@ -13,25 +9,44 @@ export const statusCommand: CommandModule<object, { run: string; json: boolean }
       .option('json', { type: 'boolean', default: false })
       .example('$0 status quickstart-1a2b3c4d5e', ''),
   handler: async (args) => {
+    const [{ openSession, runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }] = await Promise.all([
+      import('../session'), import('../output'), import('../watch'),
+    ]);
+    type RunExperimentResult = import('../../workflows/types').RunExperimentResult;
     const session = await openSession({ startServer: false });
     try {
       const handle = session.client.workflow.getHandle(args.run);
       const desc = await handle.describe();
-      const progress = desc.status.name === 'RUNNING' ? await readProgress(session.client, handle) : undefined;
-      const result = desc.status.name === 'COMPLETED' ? ((await handle.result()) as RunExperimentResult) : undefined;
-      if (args.json) return say(JSON.stringify({ workflowId: args.run, runId: desc.runId, status: desc.status.name, progress, result }, null, 2));
-      say(`run ${args.run}: ${desc.status.name.toLowerCase()} (started ${desc.startTime.toISOString()}${desc.closeTime ? `, closed ${desc.closeTime.toISOString()}` : ''})`);
-      if (progress) say(table([['step', 'status', 'detail'], ...progress.steps.map((s) => [s.name, s.status, s.error ?? s.detail ?? ''])]));
-      else if (desc.status.name === 'RUNNING') say('(no worker is answering: start one with `labor-llm worker`)');
-      if (result) {
-        printSummary(result.steps);
-        say(`\nmanifest: ${result.manifestPath}`);
+      const state = desc.status.name;
+      const progress = state === 'RUNNING' ? await readProgress(session.client, handle) : undefined;
+      const result = state === 'COMPLETED' ? ((await handle.result()) as RunExperimentResult) : undefined;
+      const failure = state === 'FAILED' || state === 'CANCELLED' || state === 'TERMINATED' || state === 'TIMED_OUT'
+        ? await handle.result().then(() => undefined, (err: Error) => (err.cause as Error | undefined)?.message ?? err.message)
+        : undefined;
+      const { existsSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      // A cancelled run's manifest is where this state folder's workers write it.
+      const written = join(session.settings.LABOR_LLM_HOME, 'runs', args.run, desc.runId, 'manifest.json');
+      const manifestPath = result?.manifestPath ?? failure?.match(/\nmanifest: (.*)$/)?.[1] ?? (existsSync(written) ? written : undefined);
+      if (args.json) {
+        return say(JSON.stringify({ workflowId: args.run, runId: desc.runId, status: statusName(state), startedAt: desc.startTime, closedAt: desc.closeTime, progress, result, failure, manifestPath }, null, 2));
       }
-      if (desc.status.name === 'FAILED') {
-        await handle.result().catch((err) => say(`failure: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`));
-        say('fix the cause, then `labor-llm resume ' + args.run + '` (finished steps are reused)');
+      const took = desc.closeTime ? `, took ${seconds(desc.closeTime.getTime() - desc.startTime.getTime())}` : '';
+      say(`run ${args.run}: ${statusName(state)} (started ${when(desc.startTime)}${took})`);
+      if (progress) {
+        say();
+        say(table([['step', 'kind', 'status', 'detail'], ...progress.steps.map((s) => [s.name, s.kind, s.status, (s.error ?? s.detail ?? '').split('\n')[0]])]));
+      } else if (state === 'RUNNING') {
+        say('(no worker answers this run now: start one with `labor-llm worker`, or `labor-llm resume ' + args.run + '`)');
       }
-      say(`Web UI: ${runUrl(session.settings, args.run, desc.runId)}`);
+      if (result) printSummary(result.steps);
+      if (failure) {
+        say();
+        say(state === 'CANCELLED' ? 'cancelled' : `failure: ${failure.replace(/\nmanifest: .*$/, '')}`);
+        say(`continue it with \`labor-llm resume ${args.run}\` (finished steps are reused)`);
+      }
+      if (manifestPath) say(`\nmanifest: ${manifestPath}`);
+      say(`Web UI:   ${runUrl(session.settings, args.run, desc.runId)}`);
     } finally {
       await session.close();
     }

@@ -1,10 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { defaultDeps } from '../../activities';
-import { connectWorker } from '../../temporal/connection';
 import type { QueueName } from '../../temporal/task-queues';
-import { createWorkers, runWorkers } from '../../temporal/worker';
-import { say } from '../output';
-import { openSession } from '../session';
 
 export const workerCommand: CommandModule<object, { queue?: QueueName[]; concurrency?: number }> = {
   command: 'worker',
@@ -16,16 +11,26 @@ export const workerCommand: CommandModule<object, { queue?: QueueName[]; concurr
       .example('$0 worker', 'serve both queues on this machine')
       .example('$0 worker --queue gpu --concurrency 1', 'a GPU machine: training jobs and scoring only'),
   handler: async (args) => {
+    const [{ openSession }, { say }, { connectWorker }, { createWorkers, runWorkers }, { defaultDeps }] = await Promise.all([
+      import('../session'), import('../output'), import('../../temporal/connection'), import('../../temporal/worker'), import('../../activities'),
+    ]);
     const session = await openSession({ startServer: false });
     const connection = await connectWorker(session.settings);
-    const queues = args.queue ?? ['cpu', 'gpu'];
-    const workers = await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues, queues, concurrency: args.concurrency });
-    const stop = new AbortController();
-    process.once('SIGINT', () => stop.abort());
-    process.once('SIGTERM', () => stop.abort());
-    say(`worker on ${queues.map((q) => session.settings.queues[q]).join(', ')} (${session.settings.temporalAddress}); Ctrl-C to stop`);
-    await runWorkers(workers, stop.signal);
-    await connection.close();
-    await session.close();
+    try {
+      const queues = args.queue ?? ['cpu', 'gpu'];
+      const workers = await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues, queues, concurrency: args.concurrency });
+      const stop = new AbortController();
+      const onSignal = () => {
+        say('stopping: running steps get a few seconds to finish, then resume on another worker');
+        stop.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      say(`worker serving ${queues.map((q) => session.settings.queues[q]).join(', ')} on ${session.settings.temporalAddress}; Ctrl-C to stop`);
+      await runWorkers(workers, stop.signal);
+    } finally {
+      await connection.close();
+      await session.close();
+    }
   },
 };
