@@ -85,7 +85,12 @@ function issueLines(issues: z.core.$ZodIssue[], lineOf: ParsedFile['lineOf']): s
     const line = lineOf(path);
     const at = `${formatPath(path)}${line ? ` (line ${line})` : ''}`;
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => `${at}: unknown key '${k}'${didYouMeanSuffix(k, KNOWN_KEYS)}`).join('\n  - ');
+      return issue.keys
+        .map((k) => {
+          const keyLine = lineOf([...path, k]) ?? line;
+          return `${formatPath(path)}${keyLine ? ` (line ${keyLine})` : ''}: unknown key '${k}'${didYouMeanSuffix(k, KNOWN_KEYS)}`;
+        })
+        .join('\n  - ');
     }
     if (issue.code === 'invalid_union' && 'errors' in issue) {
       const alternatives = issue.errors.map((errs) => errs.map((e) => e.message).join(', '));

@@ -61,9 +61,9 @@ describe('loadConfig', () => {
     );
     const err = errorOf(() => loadConfig(file));
     expect(err.message).toContain(file);
-    expect(err.message).toMatch(/steps\[0\] \(line 4\): unknown key 'persns' \(did you mean 'persons'\?\)/);
+    expect(err.message).toMatch(/steps\[0\] \(line 8\): unknown key 'persns' \(did you mean 'persons'\?\)/);
     expect(err.message).toMatch(/steps\[0\]\.persons.*expected number/);
-    expect(err.message).toMatch(/steps\[2\] \(line 12\): unknown key 'learningRat' \(did you mean 'learningRate'\?\)/);
+    expect(err.message).toMatch(/steps\[2\] \(line 16\): unknown key 'learningRat' \(did you mean 'learningRate'\?\)/);
   });
 
   it('rejects references to missing or later steps, and of the wrong kind', () => {
