@@ -102,7 +102,7 @@ export function printSummary(steps: StepState[]): void {
   const facts = (s: StepState) =>
     Object.entries(s.summary ?? {})
       .filter(([k, v]) => k !== 'table' && v !== undefined && v !== null && typeof v !== 'object')
-      .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : v}`)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : v}`)
       .join(' ');
   say();
   say(table([['step', 'kind', 'status', 'time', 'summary'], ...steps.map((s) => [s.name, s.kind, s.status, s.status === 'cached' ? '' : seconds(s.finishedAt && s.startedAt ? s.finishedAt - s.startedAt : undefined), facts(s)])]));
@@ -113,4 +113,11 @@ export function printSummary(steps: StepState[]): void {
       say(s.summary.table);
     }
   }
+}
+
+/** 4 significant digits for small values, whole numbers from 1,000 on, exponents only when tiny. */
+export function formatNumber(v: number): string {
+  if (Number.isInteger(v) || Math.abs(v) >= 1000) return Math.round(v).toString();
+  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(1);
+  return Number(v.toPrecision(4)).toString();
 }
