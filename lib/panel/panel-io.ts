@@ -8,14 +8,11 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
-import {
-  contractTable, FILES, SCHEMAS, STATE_KINDS, type PersonRow, type Split, type StateKind, type TableName,
-} from '../artifacts/contracts';
-import { readArrowFile, writeArrowFile } from '../artifacts/arrow-io';
+import { contractTable, FILES, STATE_KINDS, type PersonRow, type Split, type StateKind } from '../artifacts/contracts';
+import { writeArrowFile } from '../artifacts/arrow-io';
 import { InvalidData, ProblemList } from '../errors';
-import {
-  fixedFloat32ListData, int32Data, readFloat32Lists, readInt32, readStrings, utf8Data,
-} from '../artifacts/arrow-columns';
+import { checkedReader } from '../artifacts/checked-read';
+import { fixedFloat32ListData, int32Data, readFloat32Lists, utf8Data } from '../artifacts/arrow-columns';
 import type { Oracle, Panel } from './panel';
 import { makeTaxonomy } from './taxonomy';
 import { panelSource, validatePanel } from './validate';
@@ -77,44 +74,14 @@ export function readPanel(dir: string, name?: string): Panel {
   }
   const src = panelSource(root);
   const problems = new ProblemList();
-  const load = (file: string, table: TableName): Table | undefined => {
-    let t: Table;
-    try {
-      t = readArrowFile(file);
-    } catch (err) {
-      problems.add('not an Arrow IPC file', `${file}: ${(err as Error).message}`);
-      return undefined;
-    }
-    const columns = t.schema.fields.map((f) => f.name);
-    const absent = Object.keys(SCHEMAS[table]).filter((c) => !columns.includes(c));
-    for (const c of absent) problems.add('missing column', `${file}: column '${c}' (found: ${columns.join(', ') || 'none'})`);
-    return absent.length ? undefined : t;
-  };
+  const { load, strings: readColumn, ints } = checkedReader(problems);
+  const strings = (t: Table, file: string, col: string) => readColumn(t, file, col) as string[];
   const hasOracle = existsSync(src.oracle);
   const tTax = load(src.taxonomy, 'taxonomy');
   const tPersons = load(src.persons, 'persons');
   const tYears = load(src.personYears, 'person_years');
   const tOracle = hasOracle ? load(src.oracle, 'oracle') : undefined;
   problems.throwIfAny((m, d) => new InvalidData(m, d), `${root}: unreadable panel`);
-
-  const strings = (t: Table, file: string, col: string): string[] => {
-    const v = readStrings(t, col);
-    if (typeof v === 'string') {
-      problems.add('wrong column type', `${file}: ${v}`);
-      return [];
-    }
-    let nulls = 0;
-    for (let i = 0; i < v.length; i++) if (v[i] === null && nulls++ === 0) problems.add('null value', `${file} row ${i + 1}: column '${col}'`);
-    return v as string[];
-  };
-  const ints = (t: Table, file: string, col: string): Int32Array => {
-    const v = readInt32(t, col);
-    if (typeof v === 'string') {
-      problems.add('wrong column type', `${file}: ${v}`);
-      return new Int32Array(0);
-    }
-    return v;
-  };
 
   const codes = strings(tTax!, src.taxonomy, 'code');
   const titles = strings(tTax!, src.taxonomy, 'title');

@@ -6,11 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Table } from 'apache-arrow';
-import { contractTable, FILES, SCHEMAS, type TableName } from '../artifacts/contracts';
-import { readArrowFile, writeArrowFile } from '../artifacts/arrow-io';
+import { contractTable, FILES } from '../artifacts/contracts';
+import { writeArrowFile } from '../artifacts/arrow-io';
 import { InvalidData, ProblemList } from '../errors';
-import { int32Data, readInt32, readStrings, utf8Data } from '../artifacts/arrow-columns';
+import { checkedReader } from '../artifacts/checked-read';
+import { int32Data, utf8Data } from '../artifacts/arrow-columns';
 import type { EncodedText } from './encode';
 
 export const TEMPLATE_NAME_KEY = 'labor_llm.template_name';
@@ -54,42 +54,11 @@ export function readEncoded(dir: string): EncodedText {
   const missing = [textsFile, pointsFile].filter((f) => !existsSync(f));
   if (missing.length) throw new InvalidData(`${root}: not an encoded-text folder: missing ${missing.join(', ')}`);
   const problems = new ProblemList();
-  const load = (file: string, name: TableName): Table | undefined => {
-    try {
-      const t = readArrowFile(file);
-      const cols = t.schema.fields.map((f) => f.name);
-      const absent = Object.keys(SCHEMAS[name]).filter((c) => !cols.includes(c));
-      for (const c of absent) problems.add('missing column', `${file}: column '${c}' (found: ${cols.join(', ') || 'none'})`);
-      return absent.length ? undefined : t;
-    } catch (err) {
-      problems.add('not an Arrow IPC file', `${file}: ${(err as Error).message}`);
-      return undefined;
-    }
-  };
+  const { load, strings, ints } = checkedReader(problems);
   const tTexts = load(textsFile, 'texts');
   const tPoints = load(pointsFile, 'points');
   problems.throwIfAny((m, d) => new InvalidData(m, d), `${root}: unreadable encoded text`);
 
-  const strings = (t: Table, file: string, col: string, nullable = false): (string | null)[] => {
-    const v = readStrings(t, col);
-    if (typeof v === 'string') {
-      problems.add('wrong column type', `${file}: ${v}`);
-      return [];
-    }
-    if (!nullable) {
-      const i = v.indexOf(null);
-      if (i >= 0) problems.add('null value', `${file} row ${i + 1}: column '${col}'`);
-    }
-    return v;
-  };
-  const ints = (t: Table, file: string, col: string): Int32Array => {
-    const v = readInt32(t, col);
-    if (typeof v === 'string') {
-      problems.add('wrong column type', `${file}: ${v}`);
-      return new Int32Array(0);
-    }
-    return v;
-  };
   const meta = tTexts!.schema.metadata;
   const name = meta.get(TEMPLATE_NAME_KEY);
   const version = Number(meta.get(TEMPLATE_VERSION_KEY));
