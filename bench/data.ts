@@ -10,7 +10,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,17 +73,6 @@ export async function main(): Promise<void> {
 
 // ---- orchestration ----------------------------------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-    srv.on('error', rej);
-  });
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 /** One tiny data step and five encode steps of it (distinct configs, so distinct cache keys). */
@@ -117,17 +105,16 @@ export interface OrchestrationOptions {
  */
 export async function runOrchestrationBenchmark(options: OrchestrationOptions = {}): Promise<Record<string, number>> {
   const log = options.log ?? (() => {});
-  const [{ startServer, stopServer }, { readSettings }, { connectClient, connectWorker }, { createWorkers, runWorkers }, { defaultDeps }, { loadConfig }, { startRun }] = await Promise.all([
+  const [{ startThrowawayServer }, { readSettings }, { connectClient, connectWorker }, { createWorkers, runWorkers }, { defaultDeps }, { loadConfig }, { startRun }] = await Promise.all([
     import('../temporal/server'), import('../lib/env'), import('../temporal/connection'), import('../temporal/worker'),
     import('../activities'), import('../lib/config/load'), import('../cli/runs'),
   ]);
   const tmp = mkdtempSync(join(tmpdir(), 'labor-llm-bench-orch-'));
-  const port = 20000 + ((await freePort()) % 20000);
-  const serverOptions = { stateDir: join(tmp, 'temporal'), binary: readSettings().LABOR_LLM_TEMPORAL_BIN, port, uiPort: port + 1, headless: true };
   const configFile = join(tmp, 'bench-orchestration.yaml');
   writeFileSync(configFile, ORCHESTRATION_CONFIG);
   let t0 = performance.now();
-  const { address } = await startServer(serverOptions);
+  const server = await startThrowawayServer(readSettings().LABOR_LLM_TEMPORAL_BIN);
+  const { address } = server;
   log(`orchestration: dev server on ${address} up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const settings = readSettings({ ...process.env, LABOR_LLM_HOME: join(tmp, 'home'), TEMPORAL_ADDRESS: address, LABOR_LLM_TASK_QUEUE_PREFIX: 'bench' });
   const client = await connectClient(settings);
@@ -195,7 +182,7 @@ export async function runOrchestrationBenchmark(options: OrchestrationOptions = 
     await running?.catch(() => undefined);
     await connection.close();
     await client.connection.close();
-    await stopServer(serverOptions);
+    await server.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,9 @@
  * A server already answering on the port is reused, never started twice.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
@@ -149,4 +151,34 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     searchAttributes: Object.fromEntries(missing.map((a) => [a.name, typeOf[a.type]])),
   });
   return missing.map((a) => a.name);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+/**
+ * A headless dev server in a temporary folder on a free port, for tests and benchmarks;
+ * `stop()` ends it and removes its state.
+ */
+export async function startThrowawayServer(binary: string): Promise<{ address: string; stop(): Promise<void> }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'labor-llm-temporal-'));
+  // The server also takes port+10 (HTTP) and port+20 (metrics): stay below the ephemeral range.
+  const port = 20000 + ((await freePort()) % 20000);
+  const options: ServerOptions = { stateDir, binary, port, uiPort: port + 1, headless: true };
+  const { address } = await startServer(options);
+  return {
+    address,
+    async stop() {
+      await stopServer(options);
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
 }
