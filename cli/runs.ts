@@ -151,3 +151,22 @@ export async function followRun(session: Session, handle: WorkflowHandle, worker
   say(`Web UI:   ${runUrl(session.settings, handle.workflowId, desc.runId)}`);
   return result;
 }
+
+/**
+ * What `run` and `resume` share: optional in-process workers, start (or attach to) the run,
+ * follow it with Ctrl-C detaching, and always release workers and the connection.
+ */
+export async function runAndFollow(session: Session, loaded: LoadedConfig, opts: Omit<StartOptions, 'queues'> & { worker: boolean }): Promise<RunExperimentResult> {
+  let workers: LocalWorkers | undefined;
+  let undoDetach = () => {};
+  try {
+    if (opts.worker) workers = await startLocalWorkers(session);
+    const handle = await startRun(session.client, loaded, { noCache: opts.noCache, rerun: opts.rerun, queues: session.settings.queues });
+    undoDetach = detachOnInterrupt(handle.workflowId, workers);
+    return await followRun(session, handle, workers);
+  } finally {
+    undoDetach();
+    await workers?.stop();
+    await session.close();
+  }
+}

@@ -10,28 +10,23 @@ export const resumeCommand: CommandModule<object, { run: string; worker: boolean
       .example('$0 resume quickstart-1a2b3c4d5e', ''),
   handler: async (args) => {
     const { dirname } = await import('node:path');
-    const [{ validateConfig }, { openSession }, { startRun, followRun, startLocalWorkers, detachOnInterrupt }, { say, UsageError }] = await Promise.all([
+    const [{ validateConfig }, { openSession }, { runAndFollow }, { say, UsageError }] = await Promise.all([
       import('../../lib/config/load'), import('../session'), import('../runs'), import('../output'),
     ]);
     const session = await openSession();
-    let workers: Awaited<ReturnType<typeof startLocalWorkers>> | undefined;
-    let undoDetach = () => {};
+    let loaded: ReturnType<typeof validateConfig>;
     try {
       const desc = await session.client.workflow.getHandle(args.run).describe();
       const memo = desc.memo as { config?: Parameters<typeof validateConfig>[0]; configFile?: string } | undefined;
       if (!memo?.config || !memo.configFile) throw new UsageError(`run ${args.run} has no config in its memo: it was not started by labor-llm`);
       // The recorded config, revalidated: the run continues exactly as declared.
-      const loaded = validateConfig(memo.config, memo.configFile, dirname(memo.configFile));
+      loaded = validateConfig(memo.config, memo.configFile, dirname(memo.configFile));
       if (desc.status.name === 'RUNNING') say(`run ${args.run} is still running: attaching`);
       else if (desc.status.name === 'COMPLETED') say(`run ${args.run} succeeded already: running it again from the cache`);
-      if (args.worker) workers = await startLocalWorkers(session);
-      const handle = await startRun(session.client, loaded, { queues: session.settings.queues });
-      undoDetach = detachOnInterrupt(handle.workflowId, workers);
-      await followRun(session, handle, workers);
-    } finally {
-      undoDetach();
-      await workers?.stop();
+    } catch (err) {
       await session.close();
+      throw err;
     }
+    await runAndFollow(session, loaded, { worker: args.worker });
   },
 };

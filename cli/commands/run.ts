@@ -28,19 +28,7 @@ export const runCommand: CommandModule<object, Args> = {
       const { UsageError } = await import('../output');
       throw new UsageError(`--rerun ${unknown.join(' ')}: no such step in ${loaded.config.name} (steps: ${loaded.config.steps.map((s) => s.name).join(', ')})`);
     }
-    const [{ openSession }, { startRun, followRun, startLocalWorkers, detachOnInterrupt }] = await Promise.all([import('../session'), import('../runs')]);
-    const session = await openSession();
-    let workers: Awaited<ReturnType<typeof startLocalWorkers>> | undefined;
-    let undoDetach = () => {};
-    try {
-      if (args.worker) workers = await startLocalWorkers(session);
-      const handle = await startRun(session.client, loaded, { noCache: !args.cache, rerun: args.rerun, queues: session.settings.queues });
-      undoDetach = detachOnInterrupt(handle.workflowId, workers);
-      await followRun(session, handle, workers);
-    } finally {
-      undoDetach();
-      await workers?.stop();
-      await session.close();
-    }
+    const [{ openSession }, { runAndFollow }] = await Promise.all([import('../session'), import('../runs')]);
+    await runAndFollow(await openSession(), loaded, { noCache: !args.cache, rerun: args.rerun, worker: args.worker });
   },
 };
