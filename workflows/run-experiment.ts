@@ -54,17 +54,23 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
     }
     Object.assign(state, { status: 'running', startedAt: Date.now() });
     upsertSearchAttributes([{ key: Step, value: step.name }]);
-    const resolved = await quick.resolveStep({ step, inputs, noCache: !!input.noCache || forced.has(step.name) });
+    // Summaries name the step on each event in the Web UI's history.
+    const resolved = await quick.resolveStep.executeWithOptions(
+      { ...quickOptions(queues.cpu), summary: `${step.name}: cache lookup` },
+      [{ step, inputs, noCache: !!input.noCache || forced.has(step.name) }],
+    );
     state.key = resolved.key;
     if (resolved.cached) {
       Object.assign(state, { status: 'cached', artifact: resolved.cached.artifact, summary: resolved.cached.summary, finishedAt: Date.now() });
       return;
     }
     const stepInput: StepRunInput = { runId: info.workflowId, experiment: config.name, step, key: resolved.key, inputs, seed: config.seed, timeouts, queues };
-    const childOptions = { workflowId: childWorkflowId(info.workflowId, step.name), taskQueue: queues.cpu, args: [stepInput] as [StepRunInput] };
+    const summary = `${step.name}: ${step.kind}`;
+    const childOptions = { workflowId: childWorkflowId(info.workflowId, step.name), taskQueue: queues.cpu, args: [stepInput] as [StepRunInput], staticSummary: summary };
+    const withSummary = { ...computeOptions(timeouts, queues), summary };
     const result =
-      step.kind === 'data' ? await compute.prepareData(stepInput)
-      : step.kind === 'encode' ? await compute.encodeText(stepInput)
+      step.kind === 'data' ? await compute.prepareData.executeWithOptions(withSummary, [stepInput])
+      : step.kind === 'encode' ? await compute.encodeText.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'finetune' ? await executeChild(fineTuneWorkflow, childOptions)
       : await executeChild(evaluateWorkflow, childOptions);
     Object.assign(state, { status: 'done', artifact: result.artifact, summary: result.summary, finishedAt: Date.now(), fraction: 1 });
