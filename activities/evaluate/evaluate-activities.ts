@@ -9,7 +9,6 @@ import type { EvaluationPlan, ScoreShardInput, ShardResult, StepResult, StepRunI
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 import type { FinishJob, ScoreShardJob } from './eval-jobs';
-import { readTaxonomy, selectPoints } from './points';
 
 const JOBS = new URL('./eval-jobs.ts', import.meta.url).href;
 
@@ -21,6 +20,8 @@ const modelDirOf = (input: StepRunInput) => {
 export function evaluateActivities(deps: ActivityDeps) {
   return {
     async planEvaluation(input: StepRunInput): Promise<EvaluationPlan> {
+      // Loaded here: Arrow and the text code stay out of the CLI's start-up.
+      const { readTaxonomy, selectPoints } = await import('./points');
       const step = input.step as EvaluateStepConfig;
       const n = selectPoints(input.inputs.data.path, step).person_id.length;
       const taxonomy = readTaxonomy(input.inputs.panel.path);

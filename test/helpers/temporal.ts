@@ -2,6 +2,7 @@
  * A test harness on the run's real Temporal dev server: a fresh state folder, unique task
  * queues (so parallel test files never take each other's tasks), in-process workers, a client.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export interface Harness {
   /** Env for a child process (CLI, worker) that should join this harness. */
   env: NodeJS.ProcessEnv;
   start(loaded: LoadedConfig, opts?: Omit<StartOptions, 'queues'>): ReturnType<typeof startRun>;
+  /** A `labor-llm worker` process joined to this harness (killed by close()). */
+  spawnCliWorker(): ChildProcess;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
   close(): Promise<void>;
@@ -45,11 +48,17 @@ export async function createHarness(opts: { workers?: boolean } = {}): Promise<H
   let workerConnection: NativeConnection | undefined;
   let running: Promise<void> | undefined;
   let stop: AbortController | undefined;
+  const children: ChildProcess[] = [];
 
   const harness: Harness = {
     address, home, settings, deps, client, queues,
     env,
     start: (loaded, o) => startRun(client, loaded, { ...o, queues }),
+    spawnCliWorker() {
+      const child = spawn(process.execPath, ['bin/labor-llm.js', 'worker'], { env, stdio: 'ignore' });
+      children.push(child);
+      return child;
+    },
     async startWorkers() {
       installRuntime();
       workerConnection ??= await NativeConnection.connect({ address });
@@ -63,6 +72,7 @@ export async function createHarness(opts: { workers?: boolean } = {}): Promise<H
       running = undefined;
     },
     async close() {
+      for (const c of children) c.kill('SIGKILL');
       await harness.stopWorkers();
       await workerConnection?.close();
       await connection.close();

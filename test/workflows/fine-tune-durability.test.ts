@@ -3,7 +3,6 @@
  * training does not restart the training (the next worker re-attaches to the detached job), and
  * cancelling the run cancels the job.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +14,10 @@ import { providerFor } from '../../activities/finetune/fine-tune-job';
 import { createHarness, type Harness } from '../helpers/temporal';
 
 let h: Harness;
-let worker: ChildProcess | undefined;
 beforeAll(async () => {
   h = await createHarness({ workers: false });
 });
 afterAll(async () => {
-  worker?.kill('SIGKILL');
   await h?.close();
 });
 
@@ -53,11 +50,11 @@ async function waitForTraining(): Promise<string> {
 
 describe('fine-tuning durability', () => {
   it('a worker SIGKILLed mid-training: the next worker re-attaches, training is not restarted', async () => {
-    worker = spawn(process.execPath, ['bin/labor-llm.js', 'worker'], { env: h.env, stdio: 'ignore' });
+    const worker = h.spawnCliWorker();
     const handle = await h.start(loadConfig(config('ft-crash', 300)));
     await waitForTraining();
     worker.kill('SIGKILL');
-    await new Promise((r) => worker!.once('exit', r));
+    await new Promise((r) => worker.once('exit', r));
     await h.startWorkers();
 
     const result = (await handle.result()) as RunExperimentResult;

@@ -2,7 +2,6 @@
  * Durability: a worker process SIGKILLed in the middle of a step. A new worker finishes the run;
  * the step that had finished before the kill is not redone, the interrupted one is retried.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +12,10 @@ import type { RunExperimentResult, RunProgress } from '../../workflows/types';
 import { createHarness, type Harness } from '../helpers/temporal';
 
 let h: Harness;
-let worker: ChildProcess | undefined;
 beforeAll(async () => {
   h = await createHarness({ workers: false });
 });
 afterAll(async () => {
-  worker?.kill('SIGKILL');
   await h?.close();
 });
 
@@ -44,7 +41,7 @@ it('a run survives SIGKILL of its worker mid-step', async () => {
       '  - {name: big, kind: data, source: synthetic, population: survey, persons: 60000}\n',
   );
   const loaded = loadConfig(file);
-  worker = spawn(process.execPath, ['bin/labor-llm.js', 'worker'], { env: h.env, stdio: 'ignore' });
+  const worker = h.spawnCliWorker();
   const handle = await h.start(loaded);
 
   const atKill = await waitFor('small done while big runs', async () => {
@@ -54,7 +51,7 @@ it('a run survives SIGKILL of its worker mid-step', async () => {
   });
   expect(atKill.steps[2].status).toBe('running');
   worker.kill('SIGKILL');
-  await new Promise((r) => worker!.once('exit', r));
+  await new Promise((r) => worker.once('exit', r));
 
   await h.startWorkers();
   const result = (await handle.result()) as RunExperimentResult;
