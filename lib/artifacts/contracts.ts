@@ -90,6 +90,35 @@ export interface PredictionRow {
   probs: Float32Array;
 }
 
+/**
+ * point_features.arrow: one row per prediction point, in the order of points.arrow, with the
+ * covariates a non-text model needs (lib/features/point-features.ts defines each column).
+ * `prev2_state` and `last_occupation_before_spell` may be null; `held_codes` lists the states
+ * of every observed year before `year`, distinct, in order of first appearance.
+ */
+export interface PointFeatureRow {
+  person_id: string;
+  split: Split;
+  year: number;
+  true_state: string;
+  prev_state: string;
+  prev2_state: string | null;
+  tenure: number;
+  years_since_first: number;
+  gap: number;
+  education: string;
+  education_prev: string;
+  education_changed: number;
+  age: number;
+  gender: string;
+  race: string;
+  region: string;
+  birth_year: number;
+  last_occupation_before_spell: string | null;
+  held_codes: string[];
+  weight: number;
+}
+
 const utf8 = () => new Utf8();
 const listOf = (t: DataType) => new List(new Field('item', t, false));
 
@@ -108,6 +137,13 @@ export const SCHEMAS = {
     logp_true_raw: () => new Float64(), logp_true: () => new Float64(), valid_mass: () => new Float64(),
     top_codes: () => listOf(new Utf8()), top_probs: () => listOf(new Float32()),
     p_change: () => new Float64(), p_nonemployment: () => new Float64(), probs: () => listOf(new Float32()),
+  },
+  point_features: {
+    person_id: utf8, split: utf8, year: () => new Int32(), true_state: utf8, prev_state: utf8, prev2_state: utf8,
+    tenure: () => new Int32(), years_since_first: () => new Int32(), gap: () => new Int32(),
+    education: utf8, education_prev: utf8, education_changed: () => new Int32(), age: () => new Int32(),
+    gender: utf8, race: utf8, region: utf8, birth_year: () => new Int32(),
+    last_occupation_before_spell: utf8, held_codes: () => listOf(new Utf8()), weight: () => new Float64(),
   },
 } as const;
 

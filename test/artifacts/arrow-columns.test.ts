@@ -286,6 +286,13 @@ describe('contract tables with the fast columns', () => {
         top_codes: [['U', '0010'], ['0010']], top_probs: [[0.6, 0.4], Float32Array.from([0.99])],
         p_change: [Number.NaN, 0.3], p_nonemployment: [0.6, 0.01], probs,
       },
+      point_features: {
+        person_id: ['a', 'b'], split: ['train', 'test'], year: [1991, 1992], true_state: ['U', '0010'], prev_state: ['0010', 'U'],
+        prev2_state: [null, '0010'], tenure: [1, 2], years_since_first: [1, 2], gap: [1, 2], education: ['hs', 'ba'],
+        education_prev: ['hs', 'hs'], education_changed: [0, 1], age: [31, 22], gender: ['f', 'm'], race: ['x', 'y'],
+        region: ['n', 's'], birth_year: [1960, 1970], last_occupation_before_spell: ['0010', null],
+        held_codes: [['0010'], ['0010', 'U']], weight: Float64Array.from([1, 2.5]),
+      },
     };
     for (const name of Object.keys(SCHEMAS) as TableName[]) {
       const t = tableFromColumns(name, columns[name]);
