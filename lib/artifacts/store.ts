@@ -1,20 +1,33 @@
 /**
- * The content-addressed artifact store. Each step output lives in `<root>/<kind>/<key>/`, where
- * key = hash(step kind, step version, resolved step config, input artifact hashes). A folder is
- * built under a temporary name and renamed into place once its manifest (file hashes) is
- * written, so an artifact either exists whole or not at all.
+ * The content-addressed artifact store. Each step output has a key = hash(step kind, step
+ * version, resolved step config, input artifact hashes). Its files live in an immutable version
+ * folder `<root>/<kind>/.versions/<key>-<random>/`; `<root>/<kind>/<key>` is a symlink to the
+ * current version.
+ *
+ * - A version is built under `.tmp-…`, its manifest (file hashes) written, and only then renamed
+ *   into `.versions/`; publishing switches the symlink atomically. A reader never sees a
+ *   half-built or half-replaced folder.
+ * - A ref's `path` is the version folder, so a reader holding a ref keeps reading one consistent
+ *   version even after the artifact is replaced. Versions are never deleted here: replacing is
+ *   rare (a forced rebuild, a damaged artifact), and deleting one safely needs to know that no
+ *   run still reads it (a `gc` with that knowledge is left for later).
+ * - Two builders of one key both succeed: the one that finishes second reuses the first one's
+ *   artifact when it is valid (same inputs, same content) and drops its own unseen version. An
+ *   artifact that existed before a build started is replaced (the caller forced a rebuild, or it
+ *   was damaged).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { canonicalJson, hashJson } from '../config/hash';
-import { writeJsonAtomic } from './atomic';
+import { replaceSymlinkAtomic, writeJsonAtomic } from './atomic';
 import { FILES } from './contracts';
 
 /** What travels through Temporal: a reference, never the data. */
 export interface ArtifactRef {
   kind: string;
   key: string;
+  /** The version folder: its files never change. */
   path: string;
   /** Hash of the manifest's file list: changes whenever any file changes. */
   sha256: string;
@@ -33,6 +46,9 @@ export function cacheKey(parts: { kind: string; version: number; config: unknown
   return hashJson(parts).slice(0, 24);
 }
 
+/** The folder of a kind's version folders. */
+const VERSIONS = '.versions';
+
 async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -47,24 +63,29 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-export class ArtifactStore {
-  constructor(readonly root: string) {}
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
 
+export class ArtifactStore {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** The artifact's stable name: a symlink to its current version folder. */
   dirOf(kind: string, key: string): string {
     return join(this.root, kind, key);
   }
 
-  /** The artifact if it exists and every file matches its manifest; otherwise null. */
+  /** The artifact if it exists and its files are exactly those of its manifest; otherwise null. */
   async verify(kind: string, key: string): Promise<ArtifactRef | null> {
-    const dir = this.dirOf(kind, key);
-    const manifestPath = join(dir, FILES.manifest);
-    if (!existsSync(manifestPath)) return null;
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ArtifactManifest;
-    for (const f of manifest.files) {
-      const p = join(dir, f.path);
-      if (!existsSync(p) || statSync(p).size !== f.bytes || (await hashFile(p)) !== f.sha256) return null;
-    }
-    return { kind, key, path: dir, sha256: manifestHash(manifest) };
+    const dir = this.currentVersion(kind, key);
+    return dir ? this.verifyVersion(kind, key, dir) : null;
   }
 
   readManifest(ref: Pick<ArtifactRef, 'path'>): ArtifactManifest {
@@ -73,27 +94,81 @@ export class ArtifactStore {
 
   /**
    * Builds an artifact: `build` writes files into a fresh temporary folder and returns meta;
-   * the manifest is written and the folder renamed into place. A concurrent builder of the same
-   * key loses the rename race harmlessly (same inputs, same content).
+   * the manifest is written, the folder becomes a version and is published (see the top of
+   * this file for what happens when another builder of the key finishes first).
    */
   async create(kind: string, key: string, build: (dir: string) => Promise<Record<string, unknown>> | Record<string, unknown>): Promise<ArtifactRef> {
-    const final = this.dirOf(kind, key);
-    const tmp = join(this.root, kind, `.tmp-${key}-${randomBytes(4).toString('hex')}`);
+    const before = this.currentVersion(kind, key);
+    const name = `${key}-${randomBytes(6).toString('hex')}`;
+    const tmp = join(this.root, kind, `.tmp-${name}`);
+    const version = join(this.root, kind, VERSIONS, name);
     mkdirSync(tmp, { recursive: true });
+    let manifest: ArtifactManifest;
     try {
       const meta = await build(tmp);
       const files = await Promise.all(
         listFiles(tmp).map(async (path) => ({ path, bytes: statSync(join(tmp, path)).size, sha256: await hashFile(join(tmp, path)) })),
       );
-      const manifest: ArtifactManifest = { kind, key, createdAt: new Date().toISOString(), files, meta };
+      manifest = { kind, key, createdAt: new Date().toISOString(), files, meta };
       writeJsonAtomic(join(tmp, FILES.manifest), manifest);
-      rmSync(final, { recursive: true, force: true });
-      renameSync(tmp, final);
-      return { kind, key, path: final, sha256: manifestHash(manifest) };
+      mkdirSync(dirname(version), { recursive: true });
+      renameSync(tmp, version);
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
       throw err;
     }
+
+    const now = this.currentVersion(kind, key);
+    if (now && now !== before) {
+      // Another builder published while this one built: keep its artifact if valid; ours was never seen.
+      const theirs = await this.verifyVersion(kind, key, now);
+      if (theirs) {
+        rmSync(version, { recursive: true, force: true });
+        return theirs;
+      }
+    }
+    this.publish(kind, key, name);
+    return { kind, key, path: version, sha256: manifestHash(manifest) };
+  }
+
+  /** The folder the artifact's name points to now, or null. */
+  private currentVersion(kind: string, key: string): string | null {
+    const link = this.dirOf(kind, key);
+    try {
+      const stat = lstatSync(link);
+      if (stat.isSymbolicLink()) return resolve(dirname(link), readlinkSync(link));
+      // A plain folder: the layout before version folders.
+      return stat.isDirectory() ? link : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  private async verifyVersion(kind: string, key: string, dir: string): Promise<ArtifactRef | null> {
+    const manifest = readJson(join(dir, FILES.manifest)) as ArtifactManifest | null;
+    if (!manifest || manifest.key !== key || !Array.isArray(manifest.files)) return null;
+    const listed = manifest.files.map((f) => f.path).sort();
+    if (canonicalJson(listed) !== canonicalJson(listFiles(dir))) return null;
+    for (const f of manifest.files) {
+      const p = join(dir, f.path);
+      if (statSync(p).size !== f.bytes || (await hashFile(p)) !== f.sha256) return null;
+    }
+    return { kind, key, path: dir, sha256: manifestHash(manifest) };
+  }
+
+  /** Points the artifact's name at a version folder, atomically. */
+  private publish(kind: string, key: string, name: string): void {
+    const link = this.dirOf(kind, key);
+    if (existsSync(link) && !lstatSync(link).isSymbolicLink()) {
+      // A folder of the old layout becomes a version (a concurrent migrator may have moved it already).
+      try {
+        renameSync(link, join(this.root, kind, VERSIONS, `${key}-unversioned-${randomBytes(6).toString('hex')}`));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    replaceSymlinkAtomic(join(VERSIONS, name), link);
   }
 }
 
