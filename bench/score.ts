@@ -3,11 +3,11 @@
  *
  *   npx tsx bench/score.ts
  *
- * Set-up (cached under /tmp/labor-llm-test-models): a random GPT-2-small-shaped ONNX model
+ * Set-up (cached under the temp folder's labor-llm-test-models): a random GPT-2-small-shaped ONNX model
  * (12 layers, 768 hidden, 12 heads, 1024 positions, 50257-token vocabulary, a byte-level BPE
  * tokenizer trained on resume-like texts over the Census titles) built by
- * labor_trainer.random_model. Candidates: every state of the Census 2010 taxonomy (535 titles +
- * the 3 special states). Points: resume-like contexts of about 200 tokens (`resume` v1 shape).
+ * labor_trainer.random_model. Candidates: every state of the Census 2010 taxonomy
+ * (data/taxonomy/census2010.csv: 535 titles + the 3 special states). Points: resume-like contexts of about 200 tokens (`resume` v1 shape).
  *
  * In one process, with one onnxruntime thread by default (the machine is shared: one thread
  * gives steady timings; CPU seconds are reported beside wall seconds):
@@ -33,7 +33,7 @@ import { createScorer, DEFAULT_MAX_CHUNK_TOKENS, DEFAULT_MEMORY_BUDGET_MB, FastS
 import { int64Tensor } from '../lib/lm/session';
 import { loadTaxonomy } from '../lib/panel/taxonomy';
 import { getTemplate } from '../lib/text/templates';
-import { randomModel } from '../test/lm/fixtures';
+import { randomModel } from '../lib/lm/random-model';
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const POINTS = env('BENCH_POINTS', 50);
@@ -45,7 +45,7 @@ const BUDGET_MB = env('BENCH_BUDGET_MB', DEFAULT_MEMORY_BUDGET_MB);
 const CHUNK_TOKENS = env('BENCH_CHUNK_TOKENS', DEFAULT_MAX_CHUNK_TOKENS);
 const FLOOR_CHUNK = env('BENCH_FLOOR_CHUNK', 256);
 const CONTEXT_TOKENS = 200;
-const CENSUS = resolve(import.meta.dirname, '../../shared/data/census2010_occupations.csv');
+const CENSUS = resolve(import.meta.dirname, '../data/taxonomy/census2010.csv');
 
 const log = (...a: unknown[]) => console.log(...a);
 const now = () => performance.now() / 1000;

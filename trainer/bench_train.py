@@ -41,23 +41,15 @@ SIZES = {
     "1b": {"layers": 18, "hidden": 2048, "heads": 16, "intermediate": 5632, "vocab_size": 32000,
            "max_positions": 2048},
 }
-FALLBACK_TITLES = ["Software developers", "Cashiers", "Registered nurses", "Driver/sales workers and truck drivers",
-                   "Elementary and middle school teachers", "Janitors and building cleaners", "Retail salespersons",
-                   "Customer service representatives", "Laborers and freight, stock, and material movers, hand"]
 EDU = ["less than high school", "high school", "some college", "associate degree", "bachelor's degree",
        "graduate degree"]
 
 
 def load_titles() -> list[str]:
-    # The 535 Census titles live beside the repo (never copied into it); fall back if absent.
-    path = os.path.join(HERE, "..", "..", "shared", "data", "census2010_occupations.csv")
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        titles = [r["title"] for r in rows if r.get("title")]
-        return titles or FALLBACK_TITLES
-    except OSError:
-        return FALLBACK_TITLES
+    # The 535 Census 2010 occupation titles shipped with the project (data/README.md).
+    path = os.path.join(HERE, "..", "data", "taxonomy", "census2010.csv")
+    with open(path, newline="", encoding="utf-8") as f:
+        return [r["title"] for r in csv.DictReader(f) if r.get("title")]
 
 
 def synthetic_texts(n: int, seed: int = 0) -> list[str]:

@@ -32,7 +32,7 @@ const importCmd: CommandModule<object, { format: 'career' | 'table'; input: stri
       .option('taxonomy', { type: 'string', default: 'default', describe: "'default' or a code,title CSV" })
       .option('seed', { type: 'number', default: 0, describe: 'seed of the split by person, when the source has none' })
       .option('name', { type: 'string', describe: 'dataset name written into the texts' })
-      .example('$0 data import --format career ./career-data --out /tmp/panel --taxonomy ../shared/data/census2010_occupations.csv', ''),
+      .example('$0 data import --format career ./career-data --out /tmp/panel --taxonomy data/taxonomy/census2010.csv', ''),
   handler: async (a) => {
     const [{ checkOutFolder, writePanelFolder }, { loadTaxonomy }, { importCareer, importTable }] = await Promise.all([
       import('../data-folder'), import('../../lib/panel/taxonomy'), import('../../lib/import'),

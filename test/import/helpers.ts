@@ -9,8 +9,8 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const FIXTURES = join(REPO_ROOT, 'test/fixtures/import');
 export const CAREER_FIXTURE = join(FIXTURES, 'career');
 export const TABLE_FIXTURE = join(FIXTURES, 'long-table.csv');
-/** Reference data read in place, never copied into the repo (docs/HELPERS.md). */
-export const CENSUS_TAXONOMY = resolve(REPO_ROOT, '../shared/data/census2010_occupations.csv');
+/** The Census 2010 occupation list shipped in data/ (535 titles). */
+export const CENSUS_TAXONOMY = join(REPO_ROOT, 'data/taxonomy/census2010.csv');
 
 const made: string[] = [];
 afterEach(() => {

@@ -1,69 +1,17 @@
 /**
- * Tiny random models for the lm tests, built once by the project's Python trainer
- * (labor_trainer.random_model) and cached under /tmp/labor-llm-test-models/<hash>, the hash
- * covering the arguments and the exporter's source, so an exporter change rebuilds them.
+ * Tiny random models for the lm tests (built and cached by lib/lm/random-model; the cache folder
+ * can be moved with LABOR_LLM_TEST_MODELS) and the taxonomies they are built over.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { RANDOM_MODEL_CACHE, randomModel as buildRandomModel, type RandomModelArgs } from '../../lib/lm/random-model';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-export const CACHE_ROOT = process.env.LABOR_LLM_TEST_MODELS ?? '/tmp/labor-llm-test-models';
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const CACHE_ROOT = process.env.LABOR_LLM_TEST_MODELS ?? RANDOM_MODEL_CACHE;
 export const DEFAULT_TAXONOMY_CSV = join(REPO_ROOT, 'data/taxonomy/default.csv');
-export const CENSUS_CSV = resolve(REPO_ROOT, '../shared/data/census2010_occupations.csv');
-const SOURCES = ['onnx_export.py', 'random_model.py', 'tokenizer.py'].map((f) => join(REPO_ROOT, 'trainer/labor_trainer', f));
-
-export interface RandomModelArgs {
-  layers: number;
-  hidden: number;
-  heads: number;
-  kvHeads?: number;
-  maxPositions?: number;
-  vocabSize?: number;
-  arch?: 'llama' | 'gpt2';
-  seed?: number;
-  initRange?: number;
-  titlesCsv?: string;
-  plain?: boolean;
-}
-
-function cliArgs(a: RandomModelArgs): string[] {
-  const args = ['--layers', String(a.layers), '--hidden', String(a.hidden), '--heads', String(a.heads)];
-  if (a.kvHeads) args.push('--kv-heads', String(a.kvHeads));
-  if (a.maxPositions) args.push('--max-positions', String(a.maxPositions));
-  if (a.vocabSize) args.push('--vocab-size', String(a.vocabSize));
-  if (a.arch) args.push('--arch', a.arch);
-  if (a.seed !== undefined) args.push('--seed', String(a.seed));
-  if (a.initRange) args.push('--init-range', String(a.initRange));
-  if (a.titlesCsv) args.push('--titles-csv', a.titlesCsv);
-  if (a.plain) args.push('--plain');
-  return args;
-}
+export const CENSUS_CSV = join(REPO_ROOT, 'data/taxonomy/census2010.csv');
 
 /** Path of a random model folder with these settings, building it on first use (a few seconds). */
-export function randomModel(a: RandomModelArgs): string {
-  const args = cliArgs(a);
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify(args));
-  for (const f of SOURCES) hash.update(readFileSync(f));
-  const dir = join(CACHE_ROOT, hash.digest('hex').slice(0, 16));
-  if (existsSync(join(dir, 'random_model.json'))) return dir;
-  mkdirSync(CACHE_ROOT, { recursive: true });
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  execFileSync(join(REPO_ROOT, '.venv/bin/python'), ['-m', 'labor_trainer.random_model', '--out', tmp, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PYTHONPATH: join(REPO_ROOT, 'trainer') },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  try {
-    renameSync(tmp, dir); // atomic; another test process may have won the race
-  } catch {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return dir;
-}
+export const randomModel = (a: RandomModelArgs): string => buildRandomModel(a, CACHE_ROOT);
 
 /** The tests' main model: Llama, grouped key/value heads, weights large enough for peaked distributions. */
 export const tinyLlama = () =>
