@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const run = (cmd, args, env = process.env) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env });
 const log = (msg) => process.stderr.write(`[setup] ${msg}\n`);
 
 // npm packages
@@ -18,7 +18,10 @@ const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   log('installing npm packages (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // onnxruntime-node's install script would download CUDA binaries on linux x64 (and fail
+  // offline); its CPU binaries ship in the package. npm 11 skips the script by package.json's
+  // allowScripts; older npm runs it, and this makes it exit at once.
+  run('npm', ['ci', '--no-audit', '--no-fund'], { ...process.env, ONNXRUNTIME_NODE_INSTALL: process.env.ONNXRUNTIME_NODE_INSTALL ?? 'skip' });
 }
 
 // Python environment: recreated packages only when requirements change (stamp = their hash).
