@@ -2,7 +2,10 @@
 export type { ScoreRequest, Scorer, ScorerKind, ScorerStats, ScorerDescription, FastMode } from './types';
 export { createScorer, DEFAULT_MEMORY_BUDGET_MB, DEFAULT_MAX_CHUNK_TOKENS, type CreateScorerOptions } from './create-scorer';
 export { loadModelFolder, MODEL_FILES, type ModelFolder } from './model-folder';
-export { continuationText, tokenizeContext, tokenizeCandidates, specialPrefix } from './tokenize';
+export {
+  continuationText, tokenizeContext, tokenizeCandidates, candidateIds, jointTail, checkBoundary, specialPrefix, encoderOf,
+  BOUNDARY_CONTEXTS, FOLLOWING_TEXTS, type EncodeText, type TokenizedCandidates,
+} from './tokenize';
 export { TokenTrie } from './trie';
 export { truncateContext, splitLines, headerLineCount, type TruncationPolicy, type TruncatedContext, type HeaderLines } from './truncation';
 export {

@@ -7,7 +7,7 @@ import { InvalidData } from '../errors';
 import { readRequests, resultsTable } from './arrow-form';
 import type { ModelFolder } from './model-folder';
 import type { LmSession } from './session';
-import { continuationText, specialPrefix, tokenizeCandidates } from './tokenize';
+import { checkBoundary, continuationText, encoderOf, specialPrefix, tokenizeCandidates, type EncodeText } from './tokenize';
 import { truncateContext, type HeaderLines, type TruncationPolicy } from './truncation';
 import type { ScoreRequest, Scorer, ScorerDescription, ScorerKind, ScorerStats } from './types';
 
@@ -26,6 +26,9 @@ export abstract class ScorerBase implements Scorer {
   /** Continuation ids per candidate. */
   readonly continuations: number[][];
   readonly longestContinuation: number;
+  /** Joint encodings checked when the candidates were tokenised (tokenize.ts). */
+  readonly checkedEncodings: number;
+  private readonly encode: EncodeText;
   /** Ids put before every context (BOS for tokenizers that add one). */
   readonly contextPrefix: number[];
   readonly truncation: TruncationPolicy;
@@ -37,9 +40,11 @@ export abstract class ScorerBase implements Scorer {
     this.folder = parts.folder;
     this.session = parts.session;
     this.candidates = [...parts.candidates];
+    this.encode = encoderOf(parts.folder.tokenizer);
     const tok = tokenizeCandidates(parts.folder.tokenizer, this.candidates);
     this.continuations = tok.ids;
     this.longestContinuation = tok.longest;
+    this.checkedEncodings = tok.checked;
     this.contextPrefix = specialPrefix(parts.folder.tokenizer);
     const maxTokens = parts.folder.maxPositions - tok.longest;
     if (maxTokens < 1) {
@@ -53,11 +58,13 @@ export abstract class ScorerBase implements Scorer {
   /** Context ids after truncation; counts truncations in `stats`. */
   contextIds(context: string, where: string): number[] {
     if (typeof context !== 'string') throw new InvalidData(`${where}: context must be a string, got ${typeof context}`);
-    const encode = (s: string) => this.folder.tokenizer.encode(s, { add_special_tokens: false });
-    const t = truncateContext(context, encode, this.contextPrefix, this.truncation);
+    const t = truncateContext(context, this.encode, this.contextPrefix, this.truncation);
     if (t.ids.length === 0) {
       throw new InvalidData(`${where}: empty context (no tokens, and the tokenizer adds no BOS): nothing to condition on`);
     }
+    // The trie's candidate ids hold only after a context that ends at a token boundary.
+    const textIds = t.droppedTokens ? this.encode(t.text) : t.ids.slice(this.contextPrefix.length);
+    checkBoundary(this.encode, t.text, textIds, continuationText(this.candidates[0]), this.continuations[0], where);
     this.stats.requests++;
     this.stats.contextTokens += t.ids.length;
     if (t.truncated) {
@@ -96,7 +103,9 @@ export abstract class ScorerBase implements Scorer {
       maxChunkTokens: null,
       candidates: this.candidates.length,
       trie: null,
-      tokenization: { continuation: JSON.stringify(continuationText('TITLE')), contextPrefix: this.contextPrefix, separate: true },
+      tokenization: {
+        continuation: JSON.stringify(continuationText('TITLE')), contextPrefix: this.contextPrefix, rule: 'joint-tail', checkedEncodings: this.checkedEncodings,
+      },
       truncation: { maxContextTokens: this.truncation.maxTokens, headerLines: this.truncation.headerLines },
       usesGraphLogsumexp: false,
     };

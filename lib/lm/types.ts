@@ -52,7 +52,10 @@ export interface ScorerDescription {
   tokenization: {
     continuation: string;
     contextPrefix: number[];
-    separate: true;
+    /** Candidate ids = the continuation's ids inside context + continuation (tokenize.ts). */
+    rule: 'joint-tail';
+    /** Joint encodings checked at start (candidates x boundary contexts x following texts). */
+    checkedEncodings: number;
   };
   truncation: { maxContextTokens: number; headerLines: HeaderLines };
   usesGraphLogsumexp: boolean;

@@ -64,7 +64,9 @@ describe('fast scorer agrees with the naive scorer (Llama, grouped kv heads)', (
     expect(d.usesGraphLogsumexp).toBe(true);
     expect(d.trie!.inner).toBeLessThan(d.trie!.candidateTokens);
     expect(d.session).toMatchObject({ intraOpNumThreads: 1, graphOptimizationLevel: 'all', executionProvider: 'cpu' });
-    expect(d.tokenization).toEqual({ continuation: JSON.stringify(' TITLE\n'), contextPrefix: [], separate: true });
+    expect(d.tokenization).toEqual({
+      continuation: JSON.stringify(' TITLE\n'), contextPrefix: [], rule: 'joint-tail', checkedEncodings: titles.length * 3 * 3,
+    });
     expect(d).toMatchObject({ memoryBudgetMb: 512, maxChunkTokens: 256, candidates: titles.length });
     // A context pass for each request but 'x', then the inner nodes in runs of at most 256.
     expect(big.scorer.stats.modelRuns).toBe(2 + requests.length * Math.ceil(d.trie!.inner / 256));

@@ -98,9 +98,10 @@ describe('loadModelFolder', () => {
 
 describe('candidates', () => {
   it('a title that tokenizes to nothing is InvalidData, all such titles listed', () => {
-    const tokenizer = { encode: (s: string) => (s.includes('?') ? [] : [1, 2]) } as never;
-    expect(() => tokenizeCandidates(tokenizer, ['Cook', '?', 'x?'])).toThrow(InvalidData);
-    expect(() => tokenizeCandidates(tokenizer, ['Cook', '?', 'x?'])).toThrow(/2 candidate title\(s\) tokenize to nothing[\s\S]*candidate 1 '\?'[\s\S]*candidate 2 'x\?'/);
+    // One id per character; '?', spaces and line ends give none.
+    const tokenizer = { encode: (s: string) => Array.from(s.replace(/[?\s]/g, ''), (c) => c.charCodeAt(0)) } as never;
+    expect(() => tokenizeCandidates(tokenizer, ['Cook', '?', '??'])).toThrow(InvalidData);
+    expect(() => tokenizeCandidates(tokenizer, ['Cook', '?', '??'])).toThrow(/2 candidate title\(s\) tokenize to nothing[\s\S]*candidate 1 '\?'[\s\S]*candidate 2 '\?\?'/);
     expect(() => tokenizeCandidates(tokenizer, [])).toThrow(/candidate list is empty/);
   });
 
