@@ -105,9 +105,9 @@ export interface OrchestrationOptions {
  */
 export async function runOrchestrationBenchmark(options: OrchestrationOptions = {}): Promise<Record<string, number>> {
   const log = options.log ?? (() => {});
-  const [{ startThrowawayServer }, { readSettings }, { connectClient, connectWorker }, { createWorkers, runWorkers }, { defaultDeps }, { loadConfig }, { startRun }] = await Promise.all([
+  const [{ startThrowawayServer }, { readSettings }, { connectClient, connectWorker }, { createWorkers, runWorkers }, { defaultDeps }, { loadConfig }, { startRun }, { openStore }] = await Promise.all([
     import('../temporal/server'), import('../lib/env'), import('../temporal/connection'), import('../temporal/worker'),
-    import('../activities'), import('../lib/config/load'), import('../cli/runs'),
+    import('../activities'), import('../lib/config/load'), import('../cli/runs'), import('../cli/session'),
   ]);
   const tmp = mkdtempSync(join(tmpdir(), 'labor-llm-bench-orch-'));
   const configFile = join(tmp, 'bench-orchestration.yaml');
@@ -116,19 +116,20 @@ export async function runOrchestrationBenchmark(options: OrchestrationOptions = 
   const server = await startThrowawayServer(readSettings().LABOR_LLM_TEMPORAL_BIN);
   const { address } = server;
   log(`orchestration: dev server on ${address} up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const settings = readSettings({ ...process.env, LABOR_LLM_HOME: join(tmp, 'home'), TEMPORAL_ADDRESS: address, LABOR_LLM_TASK_QUEUE_PREFIX: 'bench' });
+  const settings = readSettings({ ...process.env, LABOR_LLM_HOME: join(tmp, 'home'), TEMPORAL_ADDRESS: address });
+  const store = openStore(settings);
   const client = await connectClient(settings);
   const connection = await connectWorker(settings);
   const stop = new AbortController();
   let running: Promise<void> | undefined;
   try {
-    const workers = await createWorkers({ connection, namespace: settings.TEMPORAL_NAMESPACE, deps: defaultDeps(settings), taskQueues: settings.queues });
+    const workers = await createWorkers({ connection, namespace: settings.TEMPORAL_NAMESPACE, deps: defaultDeps(settings), taskQueues: store.queues });
     running = runWorkers(workers, stop.signal);
     const loaded = loadConfig(configFile);
     const steps = loaded.config.steps.length;
     const timed = async () => {
       const t = performance.now();
-      const handle = await startRun(client, loaded, { queues: settings.queues });
+      const handle = await startRun(client, loaded, { store });
       const result = (await handle.result()) as { steps: { status: string }[] };
       return { s: (performance.now() - t) / 1000, handle, statuses: result.steps.map((x) => x.status) };
     };

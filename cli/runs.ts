@@ -1,50 +1,75 @@
 /**
  * Starting and following runs, shared by `run` and `resume`: the workflow id derives from the
- * experiment name and config hash, so the same config attaches to its running run instead of
- * starting a second one. Heavy (Temporal SDK, activities): commands import it lazily.
+ * experiment name, config hash and store id, so the same config in the same store attaches to
+ * its running run instead of starting a second one, and never to another store's run. Heavy
+ * (Temporal SDK, activities): commands import it lazily.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultDeps } from '../activities';
 import type { LoadedConfig } from '../lib/config/load';
 import { connectWorker } from '../temporal/connection';
-import { ConfigHash, ExperimentName, RunStatus } from '../temporal/search-attributes';
+import { ConfigHash, ExperimentName, RunStatus, StoreId } from '../temporal/search-attributes';
 import { createWorkers, runWorkers } from '../temporal/worker';
 import type { RunExperimentInput, RunExperimentResult } from '../workflows/types';
-import { say, table, warn } from './output';
-import { runIdFor } from './run-id';
-import { runUrl, type Session } from './session';
+import { say, table, UsageError, warn } from './output';
+import { displayRunId, runIdFor, workflowIdOf } from './run-id';
+import { runUrl, type Session, type StoreScope } from './session';
 import { printSummary, watchRun } from './watch';
-
-export { runIdFor };
 
 export interface StartOptions {
   noCache?: boolean;
   rerun?: string[];
-  queues: NonNullable<RunExperimentInput['queues']>;
+  /** The store the run belongs to: its id scopes the workflow id, its queues carry the work. */
+  store: StoreScope;
 }
 
+/** The options given that change what a run computes, as a person typed them. */
+function changingOptions(opts: StartOptions): string[] {
+  return [...(opts.noCache ? ['--no-cache'] : []), ...(opts.rerun?.length ? [`--rerun ${opts.rerun.join(' ')}`] : [])];
+}
+
+/**
+ * Starts the run, or attaches to the identical one running in this store. Options that would
+ * change the run cannot apply to a running one: then the start fails (atomically, in Temporal)
+ * and says what to do instead.
+ */
 export async function startRun(client: Client, loaded: LoadedConfig, opts: StartOptions): Promise<WorkflowHandle> {
+  const { store } = opts;
   const input: RunExperimentInput = {
     config: loaded.config, configHash: loaded.hash, configFile: loaded.file,
-    noCache: opts.noCache, rerun: opts.rerun, queues: opts.queues,
+    noCache: opts.noCache, rerun: opts.rerun, queues: store.queues,
   };
-  return client.workflow.start('runExperimentWorkflow', {
-    workflowId: runIdFor(loaded),
-    taskQueue: opts.queues.cpu,
-    args: [input],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    typedSearchAttributes: [
-      { key: ExperimentName, value: loaded.config.name },
-      { key: ConfigHash, value: loaded.hash },
-      { key: RunStatus, value: 'running' },
-    ],
-    memo: { config: loaded.config, configFile: loaded.file, configHash: loaded.hash },
-    staticSummary: `${loaded.config.name}: ${loaded.config.steps.map((s) => s.name).join(' → ')}`,
-    staticDetails: loaded.config.description,
-  });
+  const changing = changingOptions(opts);
+  const runId = runIdFor(loaded);
+  try {
+    return await client.workflow.start('runExperimentWorkflow', {
+      workflowId: workflowIdOf(runId, store.id),
+      taskQueue: store.queues.cpu,
+      args: [input],
+      workflowIdConflictPolicy: changing.length ? WorkflowIdConflictPolicy.FAIL : WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [
+        { key: ExperimentName, value: loaded.config.name },
+        { key: ConfigHash, value: loaded.hash },
+        { key: RunStatus, value: 'running' },
+        { key: StoreId, value: store.id },
+      ],
+      memo: { config: loaded.config, configFile: loaded.file, configHash: loaded.hash, store: { id: store.id, home: store.home } },
+      staticSummary: `${loaded.config.name}: ${loaded.config.steps.map((s) => s.name).join(' → ')}`,
+      staticDetails: loaded.config.description,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    throw new UsageError(
+      `run ${runId} of this config is already running in this store; ${changing.join(' and ')} cannot apply to a run that has started`,
+      [
+        `wait for it to finish (\`labor-llm resume ${runId}\` follows it), then run again with ${changing.join(' ')}`,
+        `or stop it with \`labor-llm cancel ${runId}\`, then run again with ${changing.join(' ')}`,
+      ],
+    );
+  }
 }
 
 const STOP_WAIT_MS = 15_000;
@@ -82,7 +107,7 @@ export async function startLocalWorkers(session: Session): Promise<LocalWorkers>
   const abort = new AbortController();
   let running: Promise<void>;
   try {
-    const workers = await createWorkers({ connection, namespace: settings.TEMPORAL_NAMESPACE, deps: defaultDeps(settings), taskQueues: settings.queues });
+    const workers = await createWorkers({ connection, namespace: settings.TEMPORAL_NAMESPACE, deps: defaultDeps(settings), taskQueues: session.store.queues });
     running = runWorkers(workers, abort.signal);
   } catch (err) {
     await connection.close();
@@ -97,7 +122,7 @@ export async function startLocalWorkers(session: Session): Promise<LocalWorkers>
     failed,
     async stop() {
       abort.abort();
-      // The queues are shared: this worker may be running a step of another run. It gets the
+      // The store's queues are shared by its runs: this worker may be running a step of another run. It gets the
       // grace time (and cancellation) to stop; if it still does not, exit anyway: Temporal retries
       // the step elsewhere once its heartbeats stop.
       const stopped = await Promise.race([
@@ -115,15 +140,15 @@ export async function startLocalWorkers(session: Session): Promise<LocalWorkers>
  * Ctrl-C while following a run: the run itself goes on in Temporal. Stops the local workers and
  * exits 130; a second Ctrl-C exits at once.
  */
-export function detachOnInterrupt(workflowId: string, workers?: LocalWorkers): () => void {
+export function detachOnInterrupt(name: string, workers?: LocalWorkers): () => void {
   const detach = () => {
     say('');
     say('detached: the run goes on in Temporal without this process.');
     say(table([
-      [`  labor-llm resume ${workflowId}`, 'follow it again, with a worker here'],
+      [`  labor-llm resume ${name}`, 'follow it again, with a worker here'],
       ['  labor-llm worker', 'serve it (and any run) in the background'],
-      [`  labor-llm status ${workflowId}`, 'look at it'],
-      [`  labor-llm cancel ${workflowId}`, 'stop it'],
+      [`  labor-llm status ${name}`, 'look at it'],
+      [`  labor-llm cancel ${name}`, 'stop it'],
     ]));
     process.once('SIGINT', () => process.exit(130));
     void (workers?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
@@ -136,13 +161,14 @@ export function detachOnInterrupt(workflowId: string, workers?: LocalWorkers): (
 /** Follows a run to its end, then prints the summary, the manifest and the Web UI link. */
 export async function followRun(session: Session, handle: WorkflowHandle, workers?: LocalWorkers): Promise<RunExperimentResult> {
   const desc = await handle.describe();
-  say(`run ${handle.workflowId} (${desc.runId})`);
+  const name = displayRunId(handle.workflowId, session.store.id);
+  say(`run ${name} (${desc.runId}) in store ${session.store.id}`);
   say(`Web UI: ${runUrl(session.settings, handle.workflowId, desc.runId)}`);
   if (!workers) say('no worker in this process (--no-worker): the run waits for `labor-llm worker` processes');
   const watching = watchRun(session.client, handle, { tty: !!process.stdout.isTTY && !process.env.CI });
   const result = await (workers ? Promise.race([watching, workers.failed]) : watching).catch((err) => {
     // Printed by reportError after the failure itself.
-    if ((err as Error)?.name === 'WorkflowFailedError') Object.assign(err as Error, { hint: `fix the cause, then \`labor-llm resume ${handle.workflowId}\` (finished steps are reused)` });
+    if ((err as Error)?.name === 'WorkflowFailedError') Object.assign(err as Error, { hint: `fix the cause, then \`labor-llm resume ${name}\` (finished steps are reused)` });
     throw err;
   });
   printSummary(result.steps);
@@ -156,13 +182,13 @@ export async function followRun(session: Session, handle: WorkflowHandle, worker
  * What `run` and `resume` share: optional in-process workers, start (or attach to) the run,
  * follow it with Ctrl-C detaching, and always release workers and the connection.
  */
-export async function runAndFollow(session: Session, loaded: LoadedConfig, opts: Omit<StartOptions, 'queues'> & { worker: boolean }): Promise<RunExperimentResult> {
+export async function runAndFollow(session: Session, loaded: LoadedConfig, opts: Omit<StartOptions, 'store'> & { worker: boolean }): Promise<RunExperimentResult> {
   let workers: LocalWorkers | undefined;
   let undoDetach = () => {};
   try {
     if (opts.worker) workers = await startLocalWorkers(session);
-    const handle = await startRun(session.client, loaded, { noCache: opts.noCache, rerun: opts.rerun, queues: session.settings.queues });
-    undoDetach = detachOnInterrupt(handle.workflowId, workers);
+    const handle = await startRun(session.client, loaded, { noCache: opts.noCache, rerun: opts.rerun, store: session.store });
+    undoDetach = detachOnInterrupt(displayRunId(handle.workflowId, session.store.id), workers);
     return await followRun(session, handle, workers);
   } finally {
     undoDetach();

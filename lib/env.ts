@@ -2,7 +2,8 @@
  * Settings read from the environment, in one place and validated once. Nothing else in the
  * project reads process.env for these.
  */
-import { resolve, dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InvalidConfig } from './errors';
@@ -11,8 +12,14 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 
 const port = z.coerce.number().int().min(1).max(65535);
 const schema = z.object({
-  /** State folder: Temporal's SQLite file, artifacts, jobs, run manifests. */
+  /** The store: artifacts, jobs, run manifests, and the store's id (store.json). */
   LABOR_LLM_HOME: z.string().default(resolve(PROJECT_ROOT, '.labor-llm')),
+  /**
+   * Folder of the embedded dev server: its SQLite file, pid file and log. Default: a per-user
+   * state folder, shared by every store of the user (ids and queues are scoped by store), and
+   * outside any checkout that might be deleted.
+   */
+  LABOR_LLM_SERVER_DIR: z.string().optional(),
   /** Use this Temporal cluster instead of starting the embedded dev server. */
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -27,7 +34,7 @@ const schema = z.object({
   /** Python with the trainer's requirements. */
   LABOR_LLM_PYTHON: z.string().default(resolve(PROJECT_ROOT, '.venv/bin/python')),
   LABOR_LLM_LOG: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Task queues are `<prefix>-cpu` and `<prefix>-gpu`: separate deployments can share a namespace. */
+  /** Task queues are `<prefix>-<store id>-cpu` and `<prefix>-<store id>-gpu`. */
   LABOR_LLM_TASK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/).default('labor-llm'),
 });
 
@@ -35,8 +42,16 @@ export type Settings = z.output<typeof schema> & {
   temporalAddress: string;
   embedded: boolean;
   uiUrl: string;
-  queues: { cpu: string; gpu: string };
+  /** LABOR_LLM_SERVER_DIR, resolved. */
+  serverDir: string;
 };
+
+/** `$XDG_STATE_HOME/labor-llm/temporal`, else `~/.local/state/labor-llm/temporal`. */
+function defaultServerDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_STATE_HOME;
+  const state = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.local', 'state');
+  return join(state, 'labor-llm', 'temporal');
+}
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const result = schema.safeParse(env);
@@ -51,6 +66,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     embedded,
     temporalAddress: s.TEMPORAL_ADDRESS ?? `127.0.0.1:${s.LABOR_LLM_TEMPORAL_PORT}`,
     uiUrl: embedded ? `http://127.0.0.1:${s.LABOR_LLM_UI_PORT}` : 'the Web UI of your Temporal cluster',
-    queues: { cpu: `${s.LABOR_LLM_TASK_QUEUE_PREFIX}-cpu`, gpu: `${s.LABOR_LLM_TASK_QUEUE_PREFIX}-gpu` },
+    serverDir: resolve(s.LABOR_LLM_SERVER_DIR ?? defaultServerDir(env)),
   };
 }

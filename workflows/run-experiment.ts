@@ -12,7 +12,6 @@ import type { createActivities } from '../activities';
 import type { StepConfig } from '../lib/config/schema';
 import { stepInputs } from '../lib/config/steps';
 import { Dataset, Model, RunStatus, Step } from '../temporal/search-attributes';
-import { TASK_QUEUES } from '../temporal/task-queues';
 import { computeOptions, NON_RETRYABLE, quickOptions } from './activity-options';
 import { toSeconds } from './durations';
 import { evaluateWorkflow } from './evaluate';
@@ -30,7 +29,7 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
   const { config } = input;
   const info = workflowInfo();
   const timeouts = { heartbeatS: toSeconds(config.timeouts.heartbeat), stepS: toSeconds(config.timeouts.step) };
-  const queues = input.queues ?? TASK_QUEUES;
+  const { queues } = input;
   const quick = proxyActivities<Activities>(quickOptions(queues.cpu));
   const compute = proxyActivities<Activities>(computeOptions(timeouts, queues));
   const startedAt = Date.now();

@@ -17,8 +17,8 @@ export interface RunExperimentInput {
   noCache?: boolean;
   /** Recompute these steps (and so everything downstream of them) even if cached. */
   rerun?: string[];
-  /** Task queue names, when not the defaults (tests use unique ones). */
-  queues?: Queues;
+  /** The store's task queues (temporal/task-queues.ts): its workers serve only these. */
+  queues: Queues;
 }
 
 export interface Queues {

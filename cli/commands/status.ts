@@ -9,14 +9,13 @@ export const statusCommand: CommandModule<object, { run: string; json: boolean }
       .option('json', { type: 'boolean', default: false })
       .example('$0 status quickstart-1a2b3c4d5e', ''),
   handler: async (args) => {
-    const [{ openSession, runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }] = await Promise.all([
+    const [{ findRun, openSession, runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }] = await Promise.all([
       import('../session'), import('../output'), import('../watch'),
     ]);
     type RunExperimentResult = import('../../workflows/types').RunExperimentResult;
     const session = await openSession({ startServer: false });
     try {
-      const handle = session.client.workflow.getHandle(args.run);
-      const desc = await handle.describe();
+      const { handle, desc, name, workflowId, own, store } = await findRun(session, args.run);
       const state = desc.status.name;
       const progress = state === 'RUNNING' ? await readProgress(session.client, handle) : undefined;
       const result = state === 'COMPLETED' ? ((await handle.result()) as RunExperimentResult) : undefined;
@@ -26,27 +25,27 @@ export const statusCommand: CommandModule<object, { run: string; json: boolean }
       const { existsSync } = await import('node:fs');
       const { join } = await import('node:path');
       // A cancelled run's manifest is where this state folder's workers write it.
-      const written = join(session.settings.LABOR_LLM_HOME, 'runs', args.run, desc.runId, 'manifest.json');
+      const written = join(session.settings.LABOR_LLM_HOME, 'runs', workflowId, desc.runId, 'manifest.json');
       const manifestPath = result?.manifestPath ?? failure?.match(/\nmanifest: (.*)$/)?.[1] ?? (existsSync(written) ? written : undefined);
       if (args.json) {
-        return say(JSON.stringify({ workflowId: args.run, runId: desc.runId, status: statusName(state), startedAt: desc.startTime, closedAt: desc.closeTime, progress, result, failure, manifestPath }, null, 2));
+        return say(JSON.stringify({ run: name, workflowId, store, runId: desc.runId, status: statusName(state), startedAt: desc.startTime, closedAt: desc.closeTime, progress, result, failure, manifestPath }, null, 2));
       }
       const took = desc.closeTime ? `, took ${seconds(desc.closeTime.getTime() - desc.startTime.getTime())}` : '';
-      say(`run ${args.run}: ${statusName(state)} (started ${when(desc.startTime)}${took})`);
+      say(`run ${name}: ${statusName(state)} (started ${when(desc.startTime)}${took})${own ? '' : ` (a run of store ${store}, not this one)`}`);
       if (progress) {
         say();
         say(table([['step', 'kind', 'status', 'detail'], ...progress.steps.map((s) => [s.name, s.kind, s.status, (s.error ?? s.detail ?? '').split('\n')[0]])]));
       } else if (state === 'RUNNING') {
-        say('(no worker answers this run now: start one with `labor-llm worker`, or `labor-llm resume ' + args.run + '`)');
+        say('(no worker answers this run now: start one with `labor-llm worker`, or `labor-llm resume ' + name + '`)');
       }
       if (result) printSummary(result.steps);
       if (failure) {
         say();
         say(state === 'CANCELLED' ? 'cancelled' : `failure: ${failure.replace(/\nmanifest: .*$/, '')}`);
-        say(`continue it with \`labor-llm resume ${args.run}\` (finished steps are reused)`);
+        if (own) say(`continue it with \`labor-llm resume ${name}\` (finished steps are reused)`);
       }
       if (manifestPath) say(`\nmanifest: ${manifestPath}`);
-      say(`Web UI:   ${runUrl(session.settings, args.run, desc.runId)}`);
+      say(`Web UI:   ${runUrl(session.settings, workflowId, desc.runId)}`);
     } finally {
       await session.close();
     }

@@ -3,7 +3,7 @@ import type { QueueName } from '../../temporal/task-queues';
 
 export const workerCommand: CommandModule<object, { queue?: QueueName[]; concurrency?: number }> = {
   command: 'worker',
-  describe: 'Run a worker: it picks up steps of any run from its task queues until Ctrl-C',
+  describe: "Run a worker: it picks up steps of this store's runs from its task queues until Ctrl-C",
   builder: (y) =>
     y
       .option('queue', { type: 'string', array: true, choices: ['cpu', 'gpu'] as QueueName[], describe: 'task queues to serve (default both)' })
@@ -18,7 +18,7 @@ export const workerCommand: CommandModule<object, { queue?: QueueName[]; concurr
     const connection = await connectWorker(session.settings);
     try {
       const queues = args.queue ?? ['cpu', 'gpu'];
-      const workers = await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.settings.queues, queues, concurrency: args.concurrency });
+      const workers = await createWorkers({ connection, namespace: session.settings.TEMPORAL_NAMESPACE, deps: defaultDeps(session.settings), taskQueues: session.store.queues, queues, concurrency: args.concurrency });
       const stop = new AbortController();
       const onSignal = () => {
         say('stopping: running steps get a few seconds to finish, then resume on another worker');
@@ -26,7 +26,7 @@ export const workerCommand: CommandModule<object, { queue?: QueueName[]; concurr
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      say(`worker serving ${queues.map((q) => session.settings.queues[q]).join(', ')} on ${session.settings.temporalAddress}; Ctrl-C to stop`);
+      say(`worker for store ${session.store.id} (${session.store.home}) serving ${queues.map((q) => session.store.queues[q]).join(', ')} on ${session.settings.temporalAddress}; Ctrl-C to stop`);
       await runWorkers(workers, stop.signal);
     } finally {
       await connection.close();
