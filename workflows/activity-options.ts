@@ -16,6 +16,11 @@ export function quickOptions(queue: string): ActivityOptions {
   };
 }
 
+/**
+ * Compute activities heartbeat only when their work progresses (a scoring batch, a data phase),
+ * so the heartbeat timeout (`timeouts.heartbeat`, sized to one unit of work) is what fails a
+ * hung attempt; Temporal then retries it from its last heartbeat's details.
+ */
 export function computeOptions(t: { heartbeatS: number; stepS: number }, queues: Queues, queue: keyof Queues = 'cpu'): ActivityOptions {
   return {
     taskQueue: queues[queue],

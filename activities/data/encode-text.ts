@@ -4,14 +4,14 @@ import type { StepResult, StepRunInput } from '../../workflows/types';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 
-const JOBS = new URL('./data-jobs.ts', import.meta.url).href;
+const TASKS = new URL('./encode-tasks.ts', import.meta.url).href;
 
 export function encodeText(deps: ActivityDeps) {
   return async (input: StepRunInput): Promise<StepResult> => {
     const step = input.step as EncodeStepConfig;
     let summary: Record<string, unknown> = {};
     const artifact = await deps.store.create('text', input.key, async (dir) => {
-      const { templateRef, continuation, ...rest } = await runInThread<Record<string, unknown>>(JOBS, 'writeEncodedStep', [dir, input.inputs.input.path, step]);
+      const { templateRef, continuation, ...rest } = await runInThread<Record<string, unknown>>(TASKS, 'writeEncodedStep', [dir, input.inputs.input.path, step]);
       summary = rest;
       return { summary, template: templateRef, continuation };
     });

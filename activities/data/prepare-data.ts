@@ -4,14 +4,14 @@ import type { StepResult, StepRunInput } from '../../workflows/types';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 
-const JOBS = new URL('./data-jobs.ts', import.meta.url).href;
+const TASKS = new URL('./panel-tasks.ts', import.meta.url).href;
 
 export function prepareData(deps: ActivityDeps) {
   return async (input: StepRunInput): Promise<StepResult> => {
     const step = input.step as DataStepConfig;
     let summary: Record<string, unknown> = {};
     const artifact = await deps.store.create('panel', input.key, async (dir) => {
-      summary = await runInThread(JOBS, 'writePanelStep', [dir, step, input.seed]);
+      summary = await runInThread(TASKS, 'writePanelStep', [dir, step, input.seed]);
       return { summary, source: step.source };
     });
     return { artifact, summary };

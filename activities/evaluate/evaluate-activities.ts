@@ -8,9 +8,9 @@ import type { EvaluateStepConfig } from '../../lib/config/schema';
 import type { EvaluationPlan, ScoreShardInput, ShardResult, StepResult, StepRunInput } from '../../workflows/types';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
-import type { FinishJob, ScoreShardJob } from './eval-jobs';
+import type { FinishTask, ScoreShardTask } from './evaluate-tasks';
 
-const JOBS = new URL('./eval-jobs.ts', import.meta.url).href;
+const TASKS = new URL('./evaluate-tasks.ts', import.meta.url).href;
 
 const modelDirOf = (input: StepRunInput) => {
   const step = input.step as EvaluateStepConfig;
@@ -34,18 +34,18 @@ export function evaluateActivities(deps: ActivityDeps) {
       const { start, end } = input.plan.shards[input.shard];
       const details = activityInfo().heartbeatDetails as { batchesDone?: number } | undefined;
       const out = join(input.plan.workDir, `shard-${input.shard}.f64`);
-      const job: ScoreShardJob = {
+      const task: ScoreShardTask = {
         encodedDir: input.inputs.data.path,
         panelDir: input.inputs.panel.path,
         modelDir: modelDirOf(input),
-        template: deps.store.readManifest(input.inputs.data).meta.template as ScoreShardJob['template'],
+        template: deps.store.readManifest(input.inputs.data).meta.template as ScoreShardTask['template'],
         step: input.step as EvaluateStepConfig,
         start, end,
         dir: join(input.plan.workDir, `shard-${input.shard}`),
         batchesDone: details?.batchesDone ?? 0,
         out,
       };
-      const r = await runInThread<{ points: number; truncated: number; scorer: unknown }>(JOBS, 'scoreShardJob', [job]);
+      const r = await runInThread<{ points: number; truncated: number; scorer: unknown }>(TASKS, 'scoreShardTask', [task]);
       return { shard: input.shard, path: out, points: r.points, truncated: r.truncated, scorer: r.scorer };
     },
 
@@ -53,7 +53,7 @@ export function evaluateActivities(deps: ActivityDeps) {
       let summary: Record<string, unknown> = {};
       const shards = [...input.shards].sort((a, b) => a.shard - b.shard);
       const artifact = await deps.store.create('evaluation', input.key, async (dir) => {
-        const job: FinishJob = {
+        const task: FinishTask = {
           dir,
           encodedDir: input.inputs.data.path,
           panelDir: input.inputs.panel.path,
@@ -63,7 +63,7 @@ export function evaluateActivities(deps: ActivityDeps) {
           shards: shards.map((s) => ({ path: s.path, start: input.plan.shards[s.shard].start, truncated: s.truncated })),
           scorer: shards[0]?.scorer,
         };
-        summary = await runInThread(JOBS, 'finishEvaluationJob', [job]);
+        summary = await runInThread(TASKS, 'finishEvaluationTask', [task]);
         return { summary };
       });
       return { artifact, summary };

@@ -1,5 +1,5 @@
 /**
- * The evaluate step's heavy work, run in worker threads: scoring one shard batch by batch
+ * The evaluate step's heavy work, run as tasks in worker threads: scoring one shard batch by batch
  * (every finished batch is a file, so a retried shard resumes after it), and finishing: merging
  * shards in order, building predictions and metrics for the model, baselines and the oracle.
  */
@@ -17,7 +17,7 @@ import { fitBaseline, oraclePredictions } from '../../lib/baselines';
 import type { Progress } from '../threads/run-in-thread';
 import { readTaxonomy, selectPoints, splitPoints } from './points';
 
-export interface ScoreShardJob {
+export interface ScoreShardTask {
   encodedDir: string;
   panelDir: string;
   modelDir: string;
@@ -39,8 +39,8 @@ export function readFloat64(path: string): Float64Array {
   return new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
-export async function scoreShardJob(job: ScoreShardJob, progress: Progress): Promise<{ points: number; truncated: number; scorer: unknown }> {
-  const { step, start, end, dir } = job;
+export async function scoreShardTask(task: ScoreShardTask, progress: Progress): Promise<{ points: number; truncated: number; scorer: unknown }> {
+  const { step, start, end, dir } = task;
   mkdirSync(dir, { recursive: true });
   const batchFile = (b: number) => join(dir, `batch-${String(b).padStart(6, '0')}.f64`);
   const metaFile = (b: number) => join(dir, `batch-${String(b).padStart(6, '0')}.json`);
@@ -48,15 +48,15 @@ export async function scoreShardJob(job: ScoreShardJob, progress: Progress): Pro
   const batches = Math.ceil((end - start) / size);
   // Resume after the last batch an earlier attempt reported, if its files are all there.
   let done = 0;
-  while (done < job.batchesDone && existsSync(batchFile(done)) && existsSync(metaFile(done))) done++;
+  while (done < task.batchesDone && existsSync(batchFile(done)) && existsSync(metaFile(done))) done++;
 
-  const points = selectPoints(job.encodedDir, step);
-  const taxonomy = readTaxonomy(job.panelDir);
-  const template = getTemplate(job.template);
+  const points = selectPoints(task.encodedDir, step);
+  const taxonomy = readTaxonomy(task.panelDir);
+  const template = getTemplate(task.template);
   // The scorer writes " " + label + "\n" itself; the label is the title (or the code, per template).
   const labels = taxonomy.rows.map((row) => continuationFor(template, row).slice(1, -1));
   const scorer = await createScorer({
-    modelDir: job.modelDir, candidates: labels, kind: step.scorer.kind,
+    modelDir: task.modelDir, candidates: labels, kind: step.scorer.kind,
     threads: step.scorer.threads, memoryBudgetMb: step.scorer.memoryBudgetMb,
   });
   try {
@@ -78,14 +78,14 @@ export async function scoreShardJob(job: ScoreShardJob, progress: Progress): Pro
       all.set(readFloat64(batchFile(b)), b * size * labels.length);
       truncated += JSON.parse(readFileSync(metaFile(b), 'utf8')).truncated;
     }
-    writeFileAtomic(job.out, asBytes(all));
+    writeFileAtomic(task.out, asBytes(all));
     return { points: end - start, truncated, scorer: scorer.describe() };
   } finally {
     await scorer.release();
   }
 }
 
-export interface FinishJob {
+export interface FinishTask {
   dir: string;
   encodedDir: string;
   panelDir: string;
@@ -97,38 +97,41 @@ export interface FinishJob {
   scorer: unknown;
 }
 
-export function finishEvaluationJob(job: FinishJob, progress: Progress): Record<string, unknown> {
-  const { step } = job;
-  const points = selectPoints(job.encodedDir, step);
-  const taxonomy = readTaxonomy(job.panelDir);
+export function finishEvaluationTask(task: FinishTask, progress: Progress): Record<string, unknown> {
+  const { step } = task;
+  const points = selectPoints(task.encodedDir, step);
+  const taxonomy = readTaxonomy(task.panelDir);
   const K = taxonomy.size;
-  const logp = new Float64Array(job.totalPoints * K);
-  for (const s of job.shards) logp.set(readFloat64(s.path), s.start * K);
+  const logp = new Float64Array(task.totalPoints * K);
+  for (const s of task.shards) logp.set(readFloat64(s.path), s.start * K);
 
   progress({ phase: 'predictions' });
   const results: { name: string; predictions: Predictions }[] = [
     { name: 'model', predictions: buildPredictions({ taxonomy, points, logp, topK: step.topK }) },
   ];
-  const train = splitPoints(job.encodedDir, 'train');
+  const train = splitPoints(task.encodedDir, 'train');
   for (const name of step.baselines) {
+    progress({ phase: 'predictions', model: name });
     const fitted = fitBaseline(name, train, taxonomy);
     results.push({ name, predictions: predictionsFromProbs({ taxonomy, points, probs: fitted.predict(points), topK: step.topK }) });
   }
-  const panel = step.oracle ? readPanel(job.panelDir) : undefined;
+  const panel = step.oracle ? readPanel(task.panelDir) : undefined;
   if (panel?.oracle) results.push({ name: 'oracle', predictions: oraclePredictions(panel.oracle, points, taxonomy, step.topK) });
 
-  progress({ phase: 'metrics' });
   const metrics: Record<string, EvalMetrics> = {};
-  for (const r of results) metrics[r.name] = computeMetrics(r.predictions, taxonomy, { bootstrap: step.bootstrap, seed: step.seed ?? job.seed });
-  const truncated = job.shards.reduce((n, s) => n + s.truncated, 0);
+  for (const r of results) {
+    progress({ phase: 'metrics', model: r.name });
+    metrics[r.name] = computeMetrics(r.predictions, taxonomy, { bootstrap: step.bootstrap, seed: step.seed ?? task.seed });
+  }
+  const truncated = task.shards.reduce((n, s) => n + s.truncated, 0);
   const table = formatMetricsTable(results.map((r) => ({ name: r.name, metrics: metrics[r.name] })));
 
   progress({ phase: 'writing' });
-  for (const r of results) writePredictions(join(job.dir, r.name), r.predictions);
-  writeJsonAtomic(join(job.dir, FILES.metrics), { points: job.totalPoints, truncated, scorer: job.scorer, models: metrics });
-  writeFileSync(join(job.dir, 'metrics.txt'), table);
+  for (const r of results) writePredictions(join(task.dir, r.name), r.predictions);
+  writeJsonAtomic(join(task.dir, FILES.metrics), { points: task.totalPoints, truncated, scorer: task.scorer, models: metrics });
+  writeFileSync(join(task.dir, 'metrics.txt'), table);
   return {
-    points: job.totalPoints,
+    points: task.totalPoints,
     truncated,
     perplexity: metrics.model.perplexity,
     rawPerplexity: metrics.model.raw_perplexity,

@@ -1,10 +1,16 @@
 /**
- * Runs a CPU-heavy job in a worker thread so the worker's event loop stays free: heartbeats keep
- * flowing (a killed worker is noticed within one heartbeat timeout, a busy one is not mistaken for
- * dead), workflow tasks and progress queries are answered, and cancellation terminates the thread.
+ * Runs CPU-heavy work as a task in a worker thread so the worker's event loop stays free:
+ * workflow tasks and progress queries are answered, and cancellation terminates the thread.
  *
- * A job is an exported function `(…args, progress) => result` in a TypeScript module; its
+ * A task is an exported function `(…args, progress) => result` in a TypeScript module; its
  * arguments and result must be structured-cloneable (paths and summaries, not data).
+ *
+ * Heartbeats report progress, never a timer: the activity heartbeats when the task reports
+ * progress, so a task that hangs (a scoring call that never returns) stops the heartbeats,
+ * Temporal fails the attempt after the heartbeat timeout (`timeouts.heartbeat`) and retries it
+ * from the last reported progress. A task must report progress more often than that (scoring:
+ * after every batch; the data steps: after every phase). A silent attempt's thread is stopped
+ * here a little later, so an abandoned attempt does not keep computing beside its retry.
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -21,40 +27,60 @@ interface ThreadMessage {
   error?: { name?: string; message: string; type?: string; nonRetryable?: boolean; stack?: string };
 }
 
-/** Inside an activity: heartbeats the job's latest progress, also while the thread is busy. */
+/**
+ * Silence after which the thread is stopped: twice the heartbeat timeout, later than the
+ * server's own timeout (heartbeats are throttled to 0.8 of it), so the server fails the attempt
+ * first and records a heartbeat timeout; stopping the thread only frees the worker.
+ */
+const STALL_FACTOR = 2;
+
+/** Inside an activity: runs the task, heartbeating each progress report as the details. */
 export async function runInThread<T>(moduleUrl: string, fn: string, args: unknown[]): Promise<T> {
   const ctx = Context.current();
-  let last: Record<string, unknown> = {};
-  const beat = () => ctx.heartbeat(last);
-  beat();
-  const every = Math.max(200, Math.min(5000, (ctx.info.heartbeatTimeoutMs ?? 15000) / 3));
-  const timer = setInterval(beat, every);
+  const heartbeatMs = ctx.info.heartbeatTimeoutMs;
+  const stall = new AbortController();
+  let watchdog: NodeJS.Timeout | undefined;
+  const rearm = () => {
+    if (!heartbeatMs) return;
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      const s = Math.round(heartbeatMs / 1000);
+      stall.abort(ApplicationFailure.retryable(
+        `${fn} reported no progress for ${STALL_FACTOR * s}s (the heartbeat timeout, timeouts.heartbeat, is ${s}s): the task was stopped; ` +
+          'if it is slow rather than hung, raise timeouts.heartbeat above the time of one unit of its work (a scoring batch)',
+        'TaskStalled',
+      ));
+    }, STALL_FACTOR * heartbeatMs);
+  };
+  rearm();
   try {
     return await runThread<T>(moduleUrl, fn, args, (p) => {
-      last = p;
-      beat();
-    }, ctx.cancellationSignal);
+      rearm();
+      ctx.heartbeat(p);
+    }, AbortSignal.any([ctx.cancellationSignal, stall.signal]));
   } finally {
-    clearInterval(timer);
+    clearTimeout(watchdog);
   }
 }
 
-/** The plain form, outside Temporal (CLI commands, benchmarks, tests). */
-export function runThread<T>(moduleUrl: string, fn: string, args: unknown[], onProgress?: Progress, signal?: AbortSignal): Promise<T> {
+function runThread<T>(moduleUrl: string, fn: string, args: unknown[], onProgress: Progress, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const worker = new Worker(ENTRY, { workerData: { module: moduleUrl, fn, args } });
     let settled = false;
     const settle = (f: () => void) => {
       if (!settled) {
         settled = true;
-        signal?.removeEventListener('abort', abort);
+        signal.removeEventListener('abort', abort);
         f();
       }
     };
-    const abort = () => void worker.terminate().then(() => settle(() => reject(signal?.reason ?? new Error('cancelled'))));
-    signal?.addEventListener('abort', abort, { once: true });
+    const abort = () => {
+      settle(() => reject(signal.reason ?? new Error('cancelled')));
+      void worker.terminate();
+    };
+    signal.addEventListener('abort', abort, { once: true });
     worker.on('message', (m: ThreadMessage) => {
-      if (m.kind === 'progress') onProgress?.(m.progress ?? {});
+      if (m.kind === 'progress') onProgress(m.progress ?? {});
       else if (m.kind === 'result') settle(() => resolve(m.result as T));
       else settle(() => reject(threadError(m.error!)));
     });

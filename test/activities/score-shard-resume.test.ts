@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scoreShardJob, readFloat64, type ScoreShardJob } from '../../activities/evaluate/eval-jobs';
+import { scoreShardTask, readFloat64, type ScoreShardTask } from '../../activities/evaluate/evaluate-tasks';
 import { writePanel } from '../../lib/panel/panel-io';
 import { loadTaxonomy } from '../../lib/panel/taxonomy';
 import { generatePanel } from '../../lib/synth';
@@ -15,7 +15,7 @@ import type { EvaluateStepConfig } from '../../lib/config/schema';
 import { randomModel } from '../lm/fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'labor-llm-shard-'));
-let base: Omit<ScoreShardJob, 'dir' | 'out' | 'batchesDone'>;
+let base: Omit<ScoreShardTask, 'dir' | 'out' | 'batchesDone'>;
 
 beforeAll(() => {
   const panel = generatePanel({ taxonomy: loadTaxonomy(), population: 'survey', persons: 20, seed: 3 });
@@ -31,16 +31,16 @@ beforeAll(() => {
   base = { encodedDir, panelDir, modelDir: randomModel({ layers: 1, hidden: 32, heads: 2, maxPositions: 512, seed: 5 }), template: encoded.template, step, start: 2, end: 14 };
 });
 
-describe('scoreShardJob', () => {
+describe('scoreShardTask', () => {
   it('resumes after the last finished batch and matches an uninterrupted run', async () => {
     const clean = { ...base, dir: join(root, 'clean'), out: join(root, 'clean.f64'), batchesDone: 0 };
-    await scoreShardJob(clean, () => {});
+    await scoreShardTask(clean, () => {});
 
     // First attempt dies after its second batch (as a killed worker would).
-    const job = { ...base, dir: join(root, 'resumed'), out: join(root, 'resumed.f64'), batchesDone: 0 };
+    const task = { ...base, dir: join(root, 'resumed'), out: join(root, 'resumed.f64'), batchesDone: 0 };
     let reported = 0;
     await expect(
-      scoreShardJob(job, (p) => {
+      scoreShardTask(task, (p) => {
         reported = Number(p.batchesDone);
         if (reported === 2) throw new Error('worker killed');
       }),
@@ -48,10 +48,10 @@ describe('scoreShardJob', () => {
 
     // The retry starts from the heartbeat's batch count: it scores batches 3 and 4 only.
     const seen: number[] = [];
-    const result = await scoreShardJob({ ...job, batchesDone: reported }, (p) => seen.push(Number(p.batchesDone)));
+    const result = await scoreShardTask({ ...task, batchesDone: reported }, (p) => seen.push(Number(p.batchesDone)));
     expect(seen).toEqual([2, 3, 4]);
     expect(result.points).toBe(12);
-    expect(Array.from(readFloat64(job.out))).toEqual(Array.from(readFloat64(clean.out)));
-    expect(readFileSync(job.out).byteLength).toBe(12 * 112 * 8);
+    expect(Array.from(readFloat64(task.out))).toEqual(Array.from(readFloat64(clean.out)));
+    expect(readFileSync(task.out).byteLength).toBe(12 * 112 * 8);
   }, 120_000);
 });
