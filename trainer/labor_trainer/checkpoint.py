@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from .jobdir import replace_dir, write_json_atomic
+from .jobdir import replace_dir, utc_now, write_json_atomic
 
 WEIGHTS = "trainable.safetensors"
 STATE = "state.json"
@@ -79,3 +79,47 @@ def load_best(folder: str) -> tuple[dict, dict]:
     with open(os.path.join(folder, STATE), encoding="utf-8") as f:
         state = json.load(f)
     return load_file(os.path.join(folder, WEIGHTS)), state
+
+
+# ---- a trainer's checkpoints (labor_trainer.loop.Trainer) -------------------------------------
+def save_latest(tr) -> None:
+    from .modeling import trainable_state
+
+    state = {**tr.state, "spec_hash": tr.spec_hash, "texts_sha256": tr.texts_sha,
+             "total_steps": tr.total_steps, "saved_at": utc_now()}
+    save_checkpoint(tr.job.checkpoints, trainable_state(tr.model), state, tr.optimizer, tr.scheduler, tr.scaler)
+
+
+def save_best_of(tr) -> None:
+    from .modeling import trainable_state
+
+    save_best(tr.job.best, trainable_state(tr.model),
+              {"step": tr.state["step"], "val_loss": tr.state["val_loss"], "method": tr.spec["method"],
+               "spec_hash": tr.spec_hash, "saved_at": utc_now()})
+
+
+def resume(tr) -> None:
+    """Loads checkpoints/ into a set-up trainer, if there is one; refuses one of another job."""
+    from .errors import InvalidInput
+    from .modeling import load_trainable_state
+
+    if not has_checkpoint(tr.job.checkpoints):
+        return
+    weights, state, ts = load_checkpoint(tr.job.checkpoints, str(tr.device))
+    if state.get("spec_hash") != tr.spec_hash or state.get("texts_sha256") != tr.texts_sha:
+        what = "spec.json" if state.get("spec_hash") != tr.spec_hash else "the texts file"
+        raise InvalidInput(f"{tr.job.checkpoints} was written for a different job ({what} changed since); "
+                           f"delete {tr.job.checkpoints} and {tr.job.best} to start over, or restore {what}")
+    load_trainable_state(tr.model, weights)
+    tr.optimizer.load_state_dict(ts["optimizer"])
+    tr.scheduler.load_state_dict(ts["scheduler"])
+    tr.scaler.load_state_dict(ts["scaler"])
+    set_rng_state(ts["rng"])
+    for k in tr.state:
+        if k in state:
+            tr.state[k] = state[k]
+    tr.run_start_step = tr.state["step"]
+    tr.status.update(step=tr.state["step"], epoch=round(tr.state["step"] / tr.steps_per_epoch, 4),
+                     val_loss=tr.state["val_loss"], best_val_loss=tr.state["best_val_loss"])
+    tr.log(f"resumed from checkpoint at step {tr.state['step']} (epoch {tr.state['epoch']}, "
+           f"batch {tr.state['batch_in_epoch']}){' - training already finished' if tr.state['done'] else ''}")

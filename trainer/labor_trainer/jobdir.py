@@ -82,6 +82,10 @@ class JobDir:
     def tokenizer(self) -> str: return os.path.join(self.root, "tokenizer")
     @property
     def lock(self) -> str: return os.path.join(self.root, ".lock")
+    @property
+    def cancel_request(self) -> str:
+        """Written by a provider's cancel (from any host): the trainer stops at the next step."""
+        return os.path.join(self.root, "cancelled")
 
     def acquire_lock(self):
         """Holds an exclusive flock for the life of the process (released by the OS on exit,

@@ -130,24 +130,76 @@ def test_killed_training_resumes_from_checkpoint(tmp_path, texts_path, baseline)
     assert "already finished" in open(os.path.join(job, "train.log")).read()
 
 
-def test_sigterm_checkpoints_and_fails_cleanly(tmp_path, texts_path):
-    """SIGTERM (Slurm's cancel/preempt) finishes the step, checkpoints, and exits 1 with error.json."""
-    job = write_job(tmp_path / "job", tiny_spec(texts_path, epochs=20, checkpoint_every=5))
-    proc = _cli(job)
+def _wait_for_checkpoint(proc, job) -> str:
     state = os.path.join(job, "checkpoints", "state.json")
     deadline = time.monotonic() + 120
     while not os.path.exists(state):
         assert proc.poll() is None, proc.stderr.read()
         assert time.monotonic() < deadline
         time.sleep(0.005)
+    return state
+
+
+def test_sigterm_checkpoints_and_exits_retryable(tmp_path, texts_path, baseline):
+    """SIGTERM (Slurm preemption or time limit, a reboot) finishes the step, checkpoints, and
+    exits 75 with status preempted and no error.json; the rerun resumes and ends where an
+    uninterrupted run ends."""
+    job = write_job(tmp_path / "job", tiny_spec(texts_path, checkpoint_every=5))
+    proc = _cli(job)
+    state = _wait_for_checkpoint(proc, job)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1, err
-    e = read_json(os.path.join(job, "error.json"))
-    assert e["type"] == "TrainingFailed" and "interrupted by SIGTERM at step" in e["message"]
-    step = int(e["message"].split("at step ")[1].split(";")[0])
-    assert read_json(state)["step"] == step < 300
-    assert read_json(os.path.join(job, "status.json"))["state"] == "failed"
+    assert proc.returncode == 75, err
+    assert not os.path.exists(os.path.join(job, "error.json"))
+    status = read_json(os.path.join(job, "status.json"))
+    assert status["state"] == "preempted" and status["phase"] == "preempted"
+    stopped_at = read_json(state)["step"]
+    assert 0 < stopped_at < 30 and not read_json(state)["done"]
+    log = open(os.path.join(job, "train.log")).read()
+    assert f"checkpoint saved at step {stopped_at}; stopping: interrupted by SIGTERM" in log
+
+    proc = _cli(job)
+    _, err = proc.communicate(timeout=180)
+    assert proc.returncode == 0, err
+    assert f"resumed from checkpoint at step {stopped_at}" in open(os.path.join(job, "train.log")).read()
+    m, ref = read_json(os.path.join(job, "metrics.json")), read_json(os.path.join(baseline, "metrics.json"))
+    assert (m["steps"], m["best_val_loss"], m["train_loss"]) == (30, ref["best_val_loss"], ref["train_loss"])
+
+
+def test_cancel_request_file_stops_the_trainer(tmp_path, texts_path):
+    """A provider on another host cannot signal the trainer: it writes DIR/cancelled, which the
+    trainer polls between steps; it checkpoints, says cancelled and exits 3. Started again with
+    the request still there, it does not train at all."""
+    job = write_job(tmp_path / "job", tiny_spec(texts_path, epochs=20, checkpoint_every=5))
+    proc = _cli(job)
+    state = _wait_for_checkpoint(proc, job)
+    with open(os.path.join(job, "cancelled"), "w") as f:
+        json.dump({"at": "now", "host": "elsewhere"}, f)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    status = read_json(os.path.join(job, "status.json"))
+    assert status["state"] == "cancelled" and status["step"] == read_json(state)["step"] < 300
+    assert not os.path.exists(os.path.join(job, "error.json"))
+    assert "stopping: cancel requested" in open(os.path.join(job, "train.log")).read()
+
+    proc = _cli(job)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    assert read_json(os.path.join(job, "status.json"))["step"] == 0  # stopped before loading anything
+
+
+def test_status_keeps_moving_during_a_long_phase(tmp_path):
+    """A phase without steps (model loading, export) refreshes updated_at from a thread, so the
+    workflow's stall timeout does not take a slow export for a hung job."""
+    from labor_trainer.status import Status
+
+    path = str(tmp_path / "status.json")
+    status = Status(path)
+    status.update(phase="exporting")
+    first = read_json(path)["updated_at"]
+    with status.keepalive(every_s=0.05):
+        time.sleep(0.3)
+    assert read_json(path)["updated_at"] > first and read_json(path)["phase"] == "exporting"
 
 
 def test_lora_trains_and_merges(tmp_path, texts_path):
@@ -181,15 +233,15 @@ def test_fine_tune_from_base_folder(tmp_path, texts_path, baseline):
 def test_early_stopping(tmp_path, texts_path, monkeypatch):
     """Validation stops improving after step 4: training stops after `patience` more evaluations
     and the export uses the step-4 weights."""
-    from labor_trainer import train as train_mod
+    from labor_trainer.loop import Trainer
 
-    real = train_mod.Trainer.evaluate
+    real = Trainer.evaluate
 
     def flat_after_4(self):
         v = real(self)
         return v if self.state["step"] <= 4 else v + 10.0
 
-    monkeypatch.setattr(train_mod.Trainer, "evaluate", flat_after_4)
+    monkeypatch.setattr(Trainer, "evaluate", flat_after_4)
     spec = tiny_spec(texts_path, eval_every=2, early_stopping_patience=2, epochs=3)
     job = write_job(tmp_path / "es", spec)
     assert run_job(job, echo=False) == 0
@@ -203,15 +255,15 @@ def test_early_stopping(tmp_path, texts_path, monkeypatch):
 def test_nan_loss_is_training_failed(tmp_path, texts_path, monkeypatch):
     import torch
 
-    from labor_trainer import train as train_mod
+    from labor_trainer.loop import Trainer
 
-    real = train_mod.Trainer.loss_sum
+    real = Trainer.loss_sum
 
     def poisoned(self, ids, mask):
         s, k = real(self, ids, mask)
         return (s * float("nan") if self.state["step"] >= 2 and self.model.training else s), k
 
-    monkeypatch.setattr(train_mod.Trainer, "loss_sum", poisoned)
+    monkeypatch.setattr(Trainer, "loss_sum", poisoned)
     job = write_job(tmp_path / "nan", tiny_spec(texts_path, max_steps=5))
     assert run_job(job, echo=False) == 1
     err = read_json(os.path.join(job, "error.json"))

@@ -1,0 +1,87 @@
+"""The end of a job: the best checkpoint exported to output/ (HF weights + ONNX model folder,
+checked against torch) and the numbers written to metrics.json."""
+from __future__ import annotations
+
+import resource
+import shutil
+import time
+
+from .checkpoint import load_best
+from .errors import Internal
+from .jobdir import replace_dir
+from .modeling import count_params, load_trainable_state
+
+EXPORT_TOLERANCE = 1e-3
+CHECK_TEXTS = 3
+TRAIN_LOSS_WINDOW = 10  # train_loss: the mean over this many last steps
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def export_best(tr) -> dict:
+    """Writes output/ from best/ (swapped in whole); returns the exporter's report."""
+    tr.status.update(phase="exporting")
+    weights, best = load_best(tr.job.best)
+    load_trainable_state(tr.model, weights)
+    model = tr.model
+    if tr.spec["method"] == "lora":
+        model = model.merge_and_unload()
+    model = model.to("cpu").float().eval()
+    tr.exported_params = count_params(model)[0]
+    check = (tr.inp.texts["valid"] or tr.inp.texts["train"])[:CHECK_TEXTS]
+    tmp = tr.job.output + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    t0 = time.monotonic()
+    with tr.status.keepalive():  # an export reports no steps; tell the provider it is alive
+        # HF weights too, so the output can be the base of another fine-tune (foundation -> survey).
+        model.save_pretrained(tmp)
+        try:
+            from .onnx_export import export_model
+        except ImportError as e:
+            raise Internal(f"the ONNX exporter (labor_trainer/onnx_export.py) cannot be imported: {e}")
+        try:
+            result = export_model(model, tr.tokenizer, tmp, check, tokenizer_dir=tr.tokenizer_dir)
+        except Exception as e:
+            raise Internal(f"ONNX export failed: {type(e).__name__}: {e}") from e
+    diff = float(result["max_abs_diff"])
+    if not diff < EXPORT_TOLERANCE:
+        raise Internal(f"ONNX export check failed: max |onnx - torch| = {diff:.3g} >= {EXPORT_TOLERANCE:g}")
+    replace_dir(tmp, tr.job.output)
+    tr.log(f"exported best checkpoint (step {best['step']}) to {tr.job.output} in "
+           f"{time.monotonic() - t0:.1f}s; max |onnx - torch| = {diff:.2e}")
+    return result
+
+
+def training_metrics(tr, export: dict) -> dict:
+    """metrics.json (trainer/README.md lists the fields)."""
+    import torch
+
+    st = tr.state
+    recent = st["recent_losses"][-TRAIN_LOSS_WINDOW:]
+    return {
+        "train_loss": sum(recent) / len(recent) if recent else None,
+        "val_loss_initial": st["val_loss_initial"],
+        "best_val_loss": st["best_val_loss"],
+        "steps": st["step"],
+        "tokens_per_s": st["train_tokens"] / st["train_time_s"] if st["train_time_s"] > 0 else None,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "export_max_abs_diff": export["max_abs_diff"],
+        "device": tr.spec["device"],
+        "params": tr.exported_params,
+        # extras
+        "device_name": (torch.cuda.get_device_name(tr.device) if tr.device.type == "cuda"
+                        else f"cpu x{torch.get_num_threads()} threads"),
+        "trainable_params": tr.params_trainable,
+        "best_step": st["best_step"],
+        "total_steps": tr.total_steps,
+        "stopped_early": st["stopped_early"],
+        "final_val_loss": st["val_loss"],
+        "train_tokens": st["train_tokens"],
+        "train_time_s": round(st["train_time_s"], 3),
+        "method": tr.spec["method"],
+        "precision": tr.spec["precision"],
+        "peak_gpu_mem_mb": (torch.cuda.max_memory_allocated() / 2**20) if tr.device.type == "cuda" else None,
+        "export": export,
+    }
