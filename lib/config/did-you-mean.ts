@@ -1,8 +1,12 @@
-/** The closest candidate by edit distance, if it is close enough to be a plausible typo. */
+/**
+ * The closest candidate by edit distance, if it is close enough to be a plausible typo. Never
+ * the input itself: a name that is unknown where it stands is not its own fix.
+ */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    if (c === input) continue;
     const d = editDistance(input.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }

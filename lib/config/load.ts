@@ -5,12 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
-import type { z } from 'zod';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { InvalidConfig } from '../errors';
+import { getTemplate } from '../text/templates';
 import { didYouMeanSuffix } from './did-you-mean';
 import { hashJson } from './hash';
-import { experimentConfig, KNOWN_KEYS, type ExperimentConfig, type StepConfig } from './schema';
+import { issueLines } from './issues';
+import { experimentConfig, type ExperimentConfig, type StepConfig } from './schema';
 import { stepInputs } from './steps';
 
 export interface LoadedConfig {
@@ -37,14 +38,21 @@ function parseFile(file: string): ParsedFile {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidConfig(`${file}: expected a mapping of config keys at the top level, found ${value === null ? 'an empty file' : typeof value}`);
   }
+  // The line of a key (not of its value, which may start on the next line), or of the deepest
+  // part of the path that exists.
   const lineOf = (path: (string | number)[]) => {
     let node: Node | null | undefined = doc.contents as Node;
     let line: number | undefined;
     for (const key of path) {
-      if (isMap(node)) node = node.get(key, true) as Node | undefined;
-      else if (isSeq(node)) node = node.get(Number(key), true) as Node | undefined;
-      else break;
-      if (node?.range) line = lineCounter.linePos(node.range[0]).line;
+      let at: Node | null | undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+        at = pair?.key as Node | undefined;
+        node = pair?.value as Node | undefined;
+      } else if (isSeq(node)) {
+        node = at = node.get(Number(key), true) as Node | undefined;
+      } else break;
+      if (at?.range) line = lineCounter.linePos(at.range[0]).line;
     }
     return line;
   };
@@ -75,43 +83,32 @@ function withExtends(parsed: ParsedFile, seen: string[] = []): Record<string, un
   return merge(merged, own) as Record<string, unknown>;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '') || '(top level)';
-}
-
-function issueLines(issues: z.core.$ZodIssue[], lineOf: ParsedFile['lineOf']): string[] {
-  return issues.map((issue) => {
-    const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-    const line = lineOf(path);
-    const at = `${formatPath(path)}${line ? ` (line ${line})` : ''}`;
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys
-        .map((k) => {
-          const keyLine = lineOf([...path, k]) ?? line;
-          return `${formatPath(path)}${keyLine ? ` (line ${keyLine})` : ''}: unknown key '${k}'${didYouMeanSuffix(k, KNOWN_KEYS)}`;
-        })
-        .join('\n  - ');
-    }
-    if (issue.code === 'invalid_union' && 'errors' in issue) {
-      const alternatives = issue.errors.map((errs) => errs.map((e) => e.message).join(', '));
-      return `${at}: none of the accepted forms matched (${alternatives.join(' | ')})`;
-    }
-    return `${at}: ${issue.message}`;
-  });
-}
-
-/** Cross-step checks the schema cannot express: unique names, references to earlier steps of the right kind. */
-function checkSteps(steps: StepConfig[]): string[] {
+/**
+ * Cross-step checks the schema cannot express: unique names, references to earlier steps of the
+ * right kind, registered text templates.
+ */
+function checkSteps(steps: StepConfig[], lineOf: ParsedFile['lineOf']): string[] {
   const problems: string[] = [];
   const kinds = new Map<string, StepConfig['kind']>();
+  const at = (i: number, key: string) => {
+    const line = lineOf(['steps', i, ...key.split('.')]);
+    return `steps[${i}].${key}${line ? ` (line ${line})` : ''}`;
+  };
   steps.forEach((step, i) => {
-    if (kinds.has(step.name)) problems.push(`steps[${i}].name: duplicate step name '${step.name}'`);
+    if (kinds.has(step.name)) problems.push(`${at(i, 'name')}: duplicate step name '${step.name}'`);
     for (const { key, step: ref, kinds: allowed } of stepInputs(step)) {
       const kind = kinds.get(ref);
       if (!kind) {
-        problems.push(`steps[${i}].${key}: '${ref}' is not an earlier step${didYouMeanSuffix(ref, kinds.keys())}`);
+        problems.push(`${at(i, key)}: '${ref}' is not an earlier step${didYouMeanSuffix(ref, kinds.keys())}`);
       } else if (!allowed.includes(kind)) {
-        problems.push(`steps[${i}].${key}: step '${ref}' is a ${kind} step; expected ${allowed.join(' or ')}`);
+        problems.push(`${at(i, key)}: step '${ref}' is a ${kind} step; expected ${allowed.join(' or ')}`);
+      }
+    }
+    if (step.kind === 'encode') {
+      try {
+        getTemplate(step.template);
+      } catch (err) {
+        problems.push(`${at(i, 'template')}: ${(err as Error).message}`);
       }
     }
     kinds.set(step.name, step.kind);
@@ -146,9 +143,10 @@ function resolvePaths(config: ExperimentConfig, baseDir: string): ExperimentConf
 export function validateConfig(raw: unknown, file: string, baseDir: string, lineOf: ParsedFile['lineOf'] = () => undefined): LoadedConfig {
   const result = experimentConfig.safeParse(raw);
   if (!result.success) {
-    throw new InvalidConfig(`${file}: invalid experiment config (${result.error.issues.length} problem${result.error.issues.length === 1 ? '' : 's'})`, issueLines(result.error.issues, lineOf));
+    const lines = issueLines(result.error.issues, experimentConfig, raw, lineOf);
+    throw new InvalidConfig(`${file}: invalid experiment config (${lines.length} problem${lines.length === 1 ? '' : 's'})`, lines);
   }
-  const problems = checkSteps(result.data.steps);
+  const problems = checkSteps(result.data.steps, lineOf);
   if (problems.length) throw new InvalidConfig(`${file}: invalid experiment config`, problems);
   // Every step gets an explicit seed, so the resolved config (and each cache key) says which one ran.
   const seeded = { ...result.data, steps: result.data.steps.map((s) => (s.kind === 'encode' ? s : { ...s, seed: s.seed ?? result.data.seed })) };

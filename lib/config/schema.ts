@@ -107,6 +107,8 @@ export const finetuneStep = z.strictObject({
   precision: z.enum(['fp32', 'bf16', 'fp16']).default('fp32'),
   device: z.enum(['cpu', 'cuda']).default('cpu'),
   threads: positiveInt.optional(),
+  /** A running job whose progress (status.json) stands still this long is stopped and resumed from its checkpoint. */
+  stallTimeout: duration.default('30m'),
   /** Resources for the slurm provider. */
   slurm: z
     .strictObject({
@@ -175,24 +177,3 @@ export type DataStepConfig = Extract<StepConfig, { kind: 'data' }>;
 export type EncodeStepConfig = z.output<typeof encodeStep>;
 export type FinetuneStepConfig = z.output<typeof finetuneStep>;
 export type EvaluateStepConfig = z.output<typeof evaluateStep>;
-
-/** Every key the schema knows, for "did you mean" suggestions on unknown keys. */
-export const KNOWN_KEYS: ReadonlySet<string> = new Set(collectKeys([experimentConfig, syntheticDataStep, importDataStep, encodeStep, finetuneStep, evaluateStep, modelArchitecture]));
-
-function collectKeys(schemas: z.ZodType[]): string[] {
-  const keys: string[] = [];
-  const visit = (s: z.ZodType, depth: number) => {
-    if (depth > 6) return;
-    const def = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
-    if (def.type === 'object') {
-      for (const [k, v] of Object.entries(def.shape as Record<string, z.ZodType>)) {
-        keys.push(k);
-        visit(v, depth + 1);
-      }
-    }
-    for (const inner of ['innerType', 'in', 'element'] as const) if (def[inner]) visit(def[inner] as z.ZodType, depth + 1);
-    if (Array.isArray(def.options)) for (const o of def.options as z.ZodType[]) visit(o, depth + 1);
-  };
-  schemas.forEach((s) => visit(s, 0));
-  return keys;
-}

@@ -72,8 +72,8 @@ describe('loadConfig', () => {
       'schemaVersion: 1\nname: r\nsteps:\n  - {name: t, kind: encode, input: survy}\n  - {name: survey, kind: data, source: synthetic, population: survey, persons: 5}\n  - {name: t2, kind: encode, input: t}\n',
     );
     const err = errorOf(() => loadConfig(file));
-    expect(err.message).toContain("steps[0].input: 'survy' is not an earlier step");
-    expect(err.message).toContain("steps[2].input: step 't' is a encode step; expected data");
+    expect(err.message).toContain("steps[0].input (line 4): 'survy' is not an earlier step");
+    expect(err.message).toContain("steps[2].input (line 6): step 't' is a encode step; expected data");
   });
 
   it('merges extends: fragments, the including file winning', () => {
