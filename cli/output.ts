@@ -68,12 +68,16 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => (cell ?? '').padEnd(widths[c])).join('  ').trimEnd()).join('\n');
 }
 
+/** A duration: "12.3s", "2m05s", "1h07m". Rounded to the unit shown first, then split (119.6 s is 2m00s, not 1m60s). */
 export function seconds(ms?: number): string {
   if (ms === undefined) return '';
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  const m = Math.round(ms / 60_000);
+  return `${Math.floor(m / 60)}h${pad(m % 60)}m`;
 }
 
 /** A timestamp as a person reads it: local date and time to the second. */
