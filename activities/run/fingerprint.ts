@@ -1,12 +1,14 @@
 /**
  * Fingerprints of files a step reads from outside the artifact store (an imported survey extract,
- * a taxonomy CSV, a user's model folder), so that editing them invalidates the cache: a cache key
- * that left them out would serve stale results after the data changed.
+ * a taxonomy CSV, the shipped default taxonomy, a user's model folder), so that editing them
+ * invalidates the cache: a cache key that left them out would serve stale results after the data
+ * changed.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { StepConfig } from '../../lib/config/schema';
+import { DEFAULT_TAXONOMY_PATH } from '../../lib/panel/taxonomy';
 
 /** Files above this size are fingerprinted by size and modification time instead of content. */
 const CONTENT_HASH_LIMIT = 256 * 1024 * 1024;
@@ -30,12 +32,18 @@ export async function fingerprintPath(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Shipped files a step reads when its config names none (tests point them elsewhere). */
+export interface ShippedFiles {
+  defaultTaxonomy: string;
+}
+const SHIPPED: ShippedFiles = { defaultTaxonomy: DEFAULT_TAXONOMY_PATH };
+
 /** The outside paths a step reads, by role. */
-export function externalPaths(step: StepConfig): Record<string, string> {
+export function externalPaths(step: StepConfig, shipped: ShippedFiles = SHIPPED): Record<string, string> {
   switch (step.kind) {
     case 'data':
       return {
-        ...(step.taxonomy !== 'default' ? { taxonomy: step.taxonomy } : {}),
+        taxonomy: step.taxonomy === 'default' ? shipped.defaultTaxonomy : step.taxonomy,
         ...('path' in step ? { source: step.path } : {}),
       };
     case 'finetune':
@@ -47,8 +55,8 @@ export function externalPaths(step: StepConfig): Record<string, string> {
   }
 }
 
-export async function externalFingerprints(step: StepConfig): Promise<Record<string, { sha256: string }>> {
+export async function externalFingerprints(step: StepConfig, shipped?: ShippedFiles): Promise<Record<string, { sha256: string }>> {
   const out: Record<string, { sha256: string }> = {};
-  for (const [role, path] of Object.entries(externalPaths(step))) out[`file:${role}`] = { sha256: await fingerprintPath(path) };
+  for (const [role, path] of Object.entries(externalPaths(step, shipped))) out[`file:${role}`] = { sha256: await fingerprintPath(path) };
   return out;
 }

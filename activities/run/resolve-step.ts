@@ -1,15 +1,16 @@
 /**
  * Resolves a step to its cache key and, unless recomputation is forced, to its cached output.
- * key = hash(step kind, step version, resolved step config, input artifact hashes); the step's
- * name is left out, so two steps that would compute the same thing share one artifact. Files read
- * from outside the store (imports, taxonomies, user models) count as inputs by their content.
+ * key = hash(step kind, step code version, resolved step config, input artifact hashes); the
+ * step's name is left out, so two steps that would compute the same thing share one artifact.
+ * Files read from outside the store (imports, taxonomies, user models) count as inputs by their
+ * content; the code version changes with the kind's code (step-code.ts).
  */
-import { STEP_VERSIONS } from '../../lib/config/steps';
 import type { StepConfig } from '../../lib/config/schema';
 import { cacheKey } from '../../lib/artifacts/store';
 import type { ResolveStepInput, ResolveStepResult } from '../../workflows/types';
 import type { ActivityDeps } from '../deps';
 import { externalFingerprints } from './fingerprint';
+import { stepCodeVersion } from './step-code';
 
 /** The artifact kind (store folder) each step kind writes. */
 export const ARTIFACT_KINDS: Record<StepConfig['kind'], string> = { data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation' };
@@ -18,7 +19,7 @@ export function stepCacheKey(step: StepConfig, inputs: Record<string, { sha256: 
   const { name: _name, ...config } = step;
   return cacheKey({
     kind: step.kind,
-    version: STEP_VERSIONS[step.kind],
+    version: stepCodeVersion(step.kind),
     config,
     inputs: Object.fromEntries(Object.entries(inputs).map(([role, ref]) => [role, ref.sha256])),
   });

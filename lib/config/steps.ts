@@ -29,6 +29,3 @@ export function stepInputs(step: StepConfig): StepInput[] {
       ];
   }
 }
-
-/** Version of each step kind's implementation: bump it when outputs change, to invalidate caches. */
-export const STEP_VERSIONS: Record<StepKind, number> = { data: 1, encode: 1, finetune: 1, evaluate: 1 };

@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDeps } from '../../activities';
-import { resolveStep } from '../../activities/run/resolve-step';
+import { resolveStep, stepCacheKey } from '../../activities/run/resolve-step';
+import { externalFingerprints, fingerprintPath } from '../../activities/run/fingerprint';
+import { DEFAULT_TAXONOMY_PATH } from '../../lib/panel/taxonomy';
 import { readSettings } from '../../lib/env';
 import type { StepConfig } from '../../lib/config/schema';
 
@@ -51,5 +53,28 @@ describe('resolveStep', () => {
     });
     writeFileSync(join(ref.path, 'x.txt'), 'tampered');
     expect((await resolve({ step, inputs: {}, noCache: false })).cached).toBeNull();
+    // The step runs again (as the workflow does on a miss): its new version is served, the damaged one is left alone.
+    const rebuilt = await deps.store.create('panel', r.key, (dir) => {
+      writeFileSync(join(dir, 'x.txt'), 'panel');
+      return {};
+    });
+    expect(rebuilt.path).not.toBe(ref.path);
+    expect((await resolve({ step, inputs: {}, noCache: false })).cached?.artifact).toEqual(rebuilt);
+  });
+
+  it('the default taxonomy\'s content is part of a data step\'s key', async () => {
+    const synth = { kind: 'data', source: 'synthetic', name: 's', population: 'survey', persons: 10, taxonomy: 'default', splits: { train: 0.7, valid: 0.1, test: 0.2 }, seed: 0 } as StepConfig;
+    // The real default taxonomy is what resolveStep fingerprints...
+    const real = await externalFingerprints(synth);
+    expect(real['file:taxonomy'].sha256).toBe(await fingerprintPath(DEFAULT_TAXONOMY_PATH));
+    expect((await resolve({ step: synth, inputs: {}, noCache: false })).key).toBe(stepCacheKey(synth, real));
+    // ...and a changed default taxonomy (a copy, edited) gives another key.
+    const copy = join(home, 'default-taxonomy.csv');
+    writeFileSync(copy, readFileSync(DEFAULT_TAXONOMY_PATH));
+    const same = await externalFingerprints(synth, { defaultTaxonomy: copy });
+    expect(stepCacheKey(synth, same)).toBe(stepCacheKey(synth, real));
+    writeFileSync(copy, readFileSync(DEFAULT_TAXONOMY_PATH, 'utf8').replace(/\n([^,\n]+),([^,\n]+)/, '\n$1,$2 (renamed)'));
+    const edited = await externalFingerprints(synth, { defaultTaxonomy: copy });
+    expect(stepCacheKey(synth, edited)).not.toBe(stepCacheKey(synth, real));
   });
 });
