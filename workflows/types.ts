@@ -71,6 +71,8 @@ export interface StepRunInput {
   seed: number;
   timeouts: { heartbeatS: number; stepS: number };
   queues: Queues;
+  /** Set when the step is forced (rerun, no-cache): the parent run's id, so a forced finetune trains a new job. */
+  fresh?: string;
 }
 
 export interface StepResult {

@@ -1,20 +1,32 @@
 /**
- * Fine-tuning activities: submit a job to its provider (idempotent by spec hash), wait for it
- * while heartbeating its progress, cancel it, and collect the exported model into the store.
+ * Fine-tuning activities: submit a job to its provider (idempotent by spec hash and the forced
+ * run's fresh token), wait for it while heartbeating its progress, cancel or abandon it, and
+ * collect the exported model into the store.
  */
 import { cpSync } from 'node:fs';
 import { activityInfo, heartbeat, sleep, CancelledFailure } from '@temporalio/activity';
-import { createProvider, type JobProvider, type JobStatus } from '../../lib/finetune';
-import { defaultTrainerCommand } from '../../lib/finetune/trainer-command';
+import { createProvider, jobIdForSpec, JobNotFound, type JobProvider, type JobStatus } from '../../lib/finetune';
+import { defaultTrainerCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
 import { PROJECT_ROOT } from '../../lib/env';
 import type { FinetuneStepConfig } from '../../lib/config/schema';
 import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../../workflows/types';
 import type { ActivityDeps } from '../deps';
 import { trainingSpec } from './training-spec';
 
-export function providerFor(deps: ActivityDeps, name: 'local' | 'slurm', step?: FinetuneStepConfig): JobProvider {
-  const trainer = { ...defaultTrainerCommand(PROJECT_ROOT), python: deps.settings.LABOR_LLM_PYTHON };
+export function providerFor(deps: ActivityDeps, name: 'local' | 'slurm', step?: FinetuneStepConfig, trainer?: TrainerCommand): JobProvider {
+  trainer ??= { ...defaultTrainerCommand(PROJECT_ROOT), python: deps.settings.LABOR_LLM_PYTHON };
   return createProvider(name, { jobsRoot: deps.jobsDir, trainer, slurm: step?.slurm ?? {} });
+}
+
+/** A poll's answer: the status, plus a mark that changes whenever the job makes progress. */
+export interface FineTunePoll extends FineTuneStatus {
+  mark?: string;
+}
+
+/** The trainer's step and the time it last reported progress (status.json updated_at). */
+function progressMark(status: JobStatus): string | undefined {
+  const p = status.progress;
+  return p ? `${p.step}@${p.updated_at ?? ''}` : undefined;
 }
 
 function formatDuration(s: number): string {
@@ -41,21 +53,37 @@ export function describeJob(status: JobStatus): FineTuneStatus {
   return { state: status.state, detail: parts.join(' · '), fraction, error: status.error };
 }
 
-export function fineTuneActivities(deps: ActivityDeps) {
+/** `trainer`: tests run a stand-in with the same command-line contract. */
+export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand) {
+  const provider = (name: 'local' | 'slurm', step?: FinetuneStepConfig) => providerFor(deps, name, step, trainer);
   return {
     async submitFineTuneJob(input: StepRunInput): Promise<FineTuneJobRef> {
       const step = input.step as FinetuneStepConfig;
-      const { jobId, jobDir } = await providerFor(deps, step.provider, step).submit(trainingSpec(input));
+      const { jobId, jobDir } = await provider(step.provider, step).submit(trainingSpec(input), { fresh: input.fresh });
       return { provider: step.provider, jobId, jobDir };
     },
 
+    /**
+     * Cancels the job a step's submit may have started, found by its deterministic id: for a run
+     * cancelled before the submit's answer reached the workflow. No job folder: nothing to do.
+     */
+    async cancelFineTuneStep(input: StepRunInput): Promise<void> {
+      const step = input.step as FinetuneStepConfig;
+      try {
+        await provider(step.provider, step).cancel(jobIdForSpec(trainingSpec(input), input.fresh));
+      } catch (err) {
+        if (!(err instanceof JobNotFound)) throw err;
+      }
+    },
+
     /** Polls until the job ends or `maxWaitS` passes, heartbeating the status (shown in the UI). */
-    async awaitFineTuneJob({ job, maxWaitS }: { job: FineTuneJobRef; maxWaitS: number }): Promise<FineTuneStatus> {
-      const provider = providerFor(deps, job.provider);
+    async awaitFineTuneJob({ job, maxWaitS }: { job: FineTuneJobRef; maxWaitS: number }): Promise<FineTunePoll> {
+      const jobs = provider(job.provider);
       const until = Date.now() + maxWaitS * 1000;
       const pollMs = Math.min(2000, Math.max(200, activityInfo().heartbeatTimeoutMs ?? 2000) / 3);
       while (true) {
-        const status = describeJob(await provider.status(job.jobId));
+        const current = await jobs.status(job.jobId);
+        const status: FineTunePoll = { ...describeJob(current), mark: progressMark(current) };
         heartbeat(status);
         if (status.state !== 'pending' && status.state !== 'running') return status;
         if (Date.now() >= until) return status;
@@ -69,11 +97,16 @@ export function fineTuneActivities(deps: ActivityDeps) {
     },
 
     async cancelFineTuneJob(job: FineTuneJobRef): Promise<void> {
-      await providerFor(deps, job.provider).cancel(job.jobId);
+      await provider(job.provider).cancel(job.jobId);
+    },
+
+    /** Stops a job that made no progress and marks it lost, so that a resubmit resumes it. */
+    async abandonFineTuneJob({ job, reason }: { job: FineTuneJobRef; reason: string }): Promise<void> {
+      await provider(job.provider).abandon(job.jobId, reason);
     },
 
     async collectFineTuneModel(input: StepRunInput & { job: FineTuneJobRef }): Promise<StepResult> {
-      const { modelDir, metrics } = await providerFor(deps, input.job.provider).result(input.job.jobId);
+      const { modelDir, metrics } = await provider(input.job.provider).result(input.job.jobId);
       const summary = {
         jobId: input.job.jobId,
         bestValLoss: metrics.best_val_loss,

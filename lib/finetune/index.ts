@@ -37,7 +37,7 @@ export function createProvider(name: ProviderName | (string & {}), options: Crea
 
 export {
   type TrainingSpec, type JobState, type JobStatus, type JobProgress, type JobErrorType, type JobProvider,
-  type SubmitResult, type JobResult, jobIdForSpec, assertJobId, isTerminal, JOB_ID_PREFIX,
+  type SubmitOptions, type SubmitResult, type JobResult, jobIdForSpec, assertJobId, isTerminal, JOB_ID_PREFIX, TRAINER_EXIT,
   InvalidJobSpec, JobNotFound, JobNotSucceeded, ProviderError,
 } from './job';
 export { canonicalJson, hashJson } from '../config/hash';

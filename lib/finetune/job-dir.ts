@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../artifacts/atomic';
 import { canonicalJson } from '../config/hash';
 import {
   type JobErrorType, type JobProgress, type JobResult, type JobState, type JobStatus, type TrainingSpec,
-  JobNotSucceeded, ProviderError,
+  JobNotSucceeded, ProviderError, TRAINER_EXIT,
 } from './job';
 
 export const JOB_FILES = {
@@ -20,8 +20,13 @@ export const JOB_FILES = {
   trainLog: 'train.log',
   /** Exit code of the trainer, written by the provider's wrapper shell when it returns. */
   exitCode: 'exit_code',
-  /** Marker written by cancel(); its presence wins over everything but success. */
+  /**
+   * Marker written by cancel(); its presence wins over everything but success. The trainer
+   * polls for it between steps (a cancel request that reaches it on any host).
+   */
   cancelled: 'cancelled',
+  /** Marker written by abandon() for a stalled job: {at, reason}; the job counts as lost. */
+  abandoned: 'abandoned',
   lock: '.submit.lock',
   output: 'output',
   checkpoints: 'checkpoints',
@@ -30,7 +35,8 @@ export const JOB_FILES = {
 
 /** The trainer's status.json. */
 export interface TrainerStatus {
-  state: 'running' | 'succeeded' | 'failed';
+  /** preempted: stopped by a signal after a checkpoint (resumable); cancelled: by a cancel request. */
+  state: 'running' | 'succeeded' | 'failed' | 'preempted' | 'cancelled';
   step?: number;
   total_steps?: number;
   epoch?: number;
@@ -64,6 +70,8 @@ export interface JobRecord extends AttemptRecord {
   command?: string[];
   /** Slurm: the job id from sbatch, once known. */
   slurmJobId?: string;
+  /** The submit's fresh token (a forced rerun), part of the job id. */
+  fresh?: string;
   history: AttemptRecord[];
 }
 
@@ -96,6 +104,8 @@ export interface TrainerFiles {
   error?: { type: JobErrorType; message: string };
   exitCode?: number;
   cancelled: boolean;
+  /** Why abandon() gave up on the job, if it did. */
+  abandoned?: string;
 }
 
 export function readTrainerFiles(jobDir: string): TrainerFiles {
@@ -111,7 +121,19 @@ export function readTrainerFiles(jobDir: string): TrainerFiles {
   } catch {
     /* still running, or killed with its wrapper */
   }
-  return { status: status && typeof status === 'object' ? status : undefined, error, exitCode, cancelled: existsSync(join(jobDir, JOB_FILES.cancelled)) };
+  const abandoned = readJson<{ reason?: unknown }>(join(jobDir, JOB_FILES.abandoned));
+  return {
+    status: status && typeof status === 'object' ? status : undefined, error, exitCode,
+    cancelled: existsSync(join(jobDir, JOB_FILES.cancelled)),
+    ...(abandoned && { abandoned: String(abandoned.reason ?? 'abandoned: no progress') }),
+  };
+}
+
+/** The verdict an explicit cancel or abandon left, whether or not the process is gone yet. */
+export function markerVerdict(files: TrainerFiles): JobStatus | undefined {
+  if (files.cancelled) return { state: 'cancelled' };
+  if (files.abandoned) return { state: 'lost', error: { type: 'Stalled', message: files.abandoned } };
+  return undefined;
 }
 
 export function progressOf(status: TrainerStatus | undefined): JobProgress | undefined {
@@ -133,28 +155,37 @@ export function progressOf(status: TrainerStatus | undefined): JobProgress | und
 
 /**
  * The verdict the folder alone gives once the process is known to be gone (or about to be):
- * success wins, then an explicit cancel, then a failure the trainer reported, then the exit
- * code the wrapper recorded. Undefined means "no terminal evidence".
+ * success wins, then an explicit cancel or abandon, then a failure the trainer reported, then
+ * a stop it reported, then the exit code the wrapper recorded. Undefined means "no terminal
+ * evidence".
  */
 export function terminalFromFiles(files: TrainerFiles, logTail: () => string): JobStatus | undefined {
   const progress = progressOf(files.status);
   const withProgress = (s: JobStatus): JobStatus => (progress ? { ...s, progress } : s);
   if (files.status?.state === 'succeeded') return withProgress({ state: 'succeeded' });
-  if (files.cancelled) return withProgress({ state: 'cancelled' });
+  const marked = markerVerdict(files);
+  if (marked) return withProgress(marked);
   if (files.error || files.status?.state === 'failed') {
     return withProgress({
       state: 'failed',
       error: files.error ?? { type: 'Internal', message: 'the trainer reported failure but wrote no error.json' },
     });
   }
+  if (files.status?.state === 'preempted') return withProgress(preempted(`the trainer was stopped by a signal at step ${files.status.step ?? '?'}`));
+  if (files.status?.state === 'cancelled') return withProgress({ state: 'cancelled' });
   if (files.exitCode !== undefined) return withProgress(fromExitCode(files.exitCode, logTail));
   return undefined;
+}
+
+function preempted(what: string): JobStatus {
+  return { state: 'lost', error: { type: 'Preempted', message: `${what} (preemption, time limit or a reboot) after saving a checkpoint; resubmit to resume from it` } };
 }
 
 /** An exit without status or error file: a crash before the trainer's own handler ran. */
 export function fromExitCode(code: number, logTail: () => string): JobStatus {
   const tail = logTail().trim();
   const last = tail ? `; last log lines:\n${tail}` : '';
+  if (code === TRAINER_EXIT.preempted) return preempted(`the trainer exited with code ${code}`);
   if (code >= 128) {
     // Killed by a signal (OOM killer, admin, node going down): resumable, so 'lost'.
     return { state: 'lost', error: { type: 'Internal', message: `trainer was killed by signal ${code - 128} (exit ${code}) before writing a final status${last}` } };
@@ -164,7 +195,7 @@ export function fromExitCode(code: number, logTail: () => string): JobStatus {
   }
   return {
     state: 'failed',
-    error: { type: code === 2 ? 'InvalidInput' : 'Internal', message: `trainer exited with code ${code} without writing error.json${last}` },
+    error: { type: code === TRAINER_EXIT.invalidInput ? 'InvalidInput' : 'Internal', message: `trainer exited with code ${code} without writing error.json${last}` },
   };
 }
 
@@ -174,7 +205,7 @@ export function fromExitCode(code: number, logTail: () => string): JobStatus {
  */
 export function archiveAttempt(jobDir: string, attempt: number): void {
   const dest = join(jobDir, JOB_FILES.attempts, String(attempt));
-  for (const name of [JOB_FILES.status, JOB_FILES.error, JOB_FILES.exitCode, JOB_FILES.cancelled, JOB_FILES.metrics]) {
+  for (const name of [JOB_FILES.status, JOB_FILES.error, JOB_FILES.exitCode, JOB_FILES.cancelled, JOB_FILES.abandoned, JOB_FILES.metrics]) {
     const src = join(jobDir, name);
     if (!existsSync(src)) continue;
     mkdirSync(dest, { recursive: true });

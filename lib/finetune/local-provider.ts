@@ -11,11 +11,11 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeJsonAtomic } from '../artifacts/atomic';
 import {
-  type JobProvider, type JobResult, type JobStatus, type SubmitResult, type TrainingSpec,
+  type JobProvider, type JobResult, type JobState, type JobStatus, type SubmitOptions, type SubmitResult, type TrainingSpec,
   assertJobId, jobIdForSpec, JobNotFound, ProviderError,
 } from './job';
 import {
-  JOB_FILES, type JobRecord, archiveAttempt, progressOf, readRecord, readTrainerFiles, resultOf,
+  JOB_FILES, type JobRecord, archiveAttempt, markerVerdict, progressOf, readRecord, readTrainerFiles, resultOf,
   tailFile, tailLogs, terminalFromFiles, writeRecord, writeSpec,
 } from './job-dir';
 import { jobAlive, readProcStat } from './process-info';
@@ -63,8 +63,8 @@ export class LocalProvider implements JobProvider {
     return join(this.jobsRoot, jobId);
   }
 
-  async submit(spec: TrainingSpec): Promise<SubmitResult> {
-    const jobId = jobIdForSpec(spec);
+  async submit(spec: TrainingSpec, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const jobId = jobIdForSpec(spec, options.fresh);
     const dir = this.jobDir(jobId);
     mkdirSync(dir, { recursive: true });
     return withSubmitLock(join(dir, JOB_FILES.lock), async () => {
@@ -88,12 +88,12 @@ export class LocalProvider implements JobProvider {
       } else {
         archiveAttempt(dir, 0); // verdict files of an unrecorded run (an interrupted submit)
       }
-      this.start(dir, jobId, attempt, history);
+      this.start(dir, jobId, attempt, history, options.fresh);
       return { jobId, jobDir: dir, existing: false };
     }, this.options.lock);
   }
 
-  private start(dir: string, jobId: string, attempt: number, history: JobRecord['history']): void {
+  private start(dir: string, jobId: string, attempt: number, history: JobRecord['history'], fresh: string | undefined): void {
     const argv = trainerArgv(this.trainer, dir);
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ...trainerEnv(this.trainer) };
     env.PYTHONPATH = this.trainer.trainerPath + (process.env.PYTHONPATH ? `:${process.env.PYTHONPATH}` : '');
@@ -114,7 +114,7 @@ export class LocalProvider implements JobProvider {
     if (pid === undefined) throw new ProviderError(`could not start /bin/sh for job ${jobId} in ${dir}`);
     writeRecord(dir, {
       provider: this.name, jobId, host: hostname(), attempt, startedAt, providerJobId: String(pid),
-      pid, pgid: pid, startTime: readProcStat(pid)?.startTime, command: argv, history,
+      pid, pgid: pid, startTime: readProcStat(pid)?.startTime, command: argv, history, ...(fresh !== undefined && { fresh }),
     });
   }
 
@@ -142,7 +142,8 @@ export class LocalProvider implements JobProvider {
       // Running (or on another host, where only the files can speak).
       const progress = progressOf(files.status);
       if (files.status?.state === 'succeeded') return { state: 'succeeded', ...(progress && { progress }), providerJobId };
-      if (files.cancelled) return { state: 'cancelled', ...(progress && { progress }), providerJobId };
+      const marked = markerVerdict(files);
+      if (marked) return { ...marked, ...(progress && { progress }), providerJobId };
       if (files.error || files.status?.state === 'failed' || (alive === undefined && files.exitCode !== undefined)) {
         return { ...terminalFromFiles(files, logTail)!, providerJobId };
       }
@@ -160,21 +161,33 @@ export class LocalProvider implements JobProvider {
   }
 
   async cancel(jobId: string): Promise<void> {
+    await this.stop(jobId, JOB_FILES.cancelled, {}, ['succeeded', 'failed', 'cancelled']);
+  }
+
+  async abandon(jobId: string, reason: string): Promise<void> {
+    await this.stop(jobId, JOB_FILES.abandoned, { reason }, ['succeeded', 'failed', 'cancelled', 'lost']);
+  }
+
+  /**
+   * Writes `marker` (unless the job is in one of the `ended` states), then stops the process
+   * group if it runs on this host; on another host the trainer sees the cancel marker itself.
+   */
+  private async stop(jobId: string, marker: string, detail: Record<string, string>, ended: JobState[]): Promise<void> {
     const dir = this.jobDir(jobId);
+    if (!existsSync(dir)) throw new JobNotFound(`fine-tuning job ${jobId}: no job folder at ${dir}`);
     await withSubmitLock(join(dir, JOB_FILES.lock), async () => {
+      const at = new Date().toISOString();
       const record = readRecord(dir);
       if (!record) {
-        this.unrecorded(dir, jobId); // throws JobNotFound for an unknown job
-        writeJsonAtomic(join(dir, JOB_FILES.cancelled), { at: new Date().toISOString() });
+        const current = this.unrecorded(dir, jobId); // throws JobNotFound for an unknown job
+        if (!ended.includes(current.state)) writeJsonAtomic(join(dir, marker), { at, host: hostname(), ...detail });
         return;
       }
       const current = this.statusOf(dir, record);
-      if (current.state === 'succeeded' || current.state === 'failed' || current.state === 'cancelled') {
-        await this.stopGroup(record); // a failed or cancelled trainer may still be exiting
-        return;
+      if (!ended.includes(current.state)) {
+        writeJsonAtomic(join(dir, marker), { at, host: hostname(), previousState: current.state, ...detail });
       }
-      writeJsonAtomic(join(dir, JOB_FILES.cancelled), { at: new Date().toISOString(), previousState: current.state });
-      await this.stopGroup(record);
+      await this.stopGroup(record); // also a failed or cancelled trainer that may still be exiting
     }, this.options.lock);
   }
 

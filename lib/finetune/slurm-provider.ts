@@ -12,11 +12,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic';
 import { InvalidConfig } from '../errors';
 import {
-  type JobProvider, type JobResult, type JobStatus, type SubmitResult, type TrainingSpec,
+  type JobProvider, type JobResult, type JobState, type JobStatus, type SubmitOptions, type SubmitResult, type TrainingSpec,
   assertJobId, jobIdForSpec, JobNotFound, ProviderError,
 } from './job';
 import {
-  JOB_FILES, type JobRecord, archiveAttempt, progressOf, readRecord, readTrainerFiles, resultOf,
+  JOB_FILES, type JobRecord, archiveAttempt, markerVerdict, progressOf, readRecord, readTrainerFiles, resultOf,
   tailFile, tailLogs, terminalFromFiles, writeRecord, writeSpec,
 } from './job-dir';
 import { type LockOptions, withSubmitLock } from './submit-lock';
@@ -143,8 +143,9 @@ export class SlurmProvider implements JobProvider {
     ].join('\n');
   }
 
-  async submit(spec: TrainingSpec): Promise<SubmitResult> {
-    const jobId = jobIdForSpec(spec);
+  async submit(spec: TrainingSpec, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const jobId = jobIdForSpec(spec, options.fresh);
+    const fresh = options.fresh !== undefined ? { fresh: options.fresh } : {};
     for (const [k] of Object.entries(this.trainer.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new InvalidConfig(`slurm provider trainer.env: ${JSON.stringify(k)} is not a variable name`);
     }
@@ -171,7 +172,7 @@ export class SlurmProvider implements JobProvider {
         // An sbatch whose id never reached job.json (submitting process died) is found by name.
         const found = await this.activeByName(jobId);
         if (found) {
-          writeRecord(dir, { provider: this.name, jobId, host: hostname(), attempt, startedAt: new Date().toISOString(), providerJobId: found, slurmJobId: found, history });
+          writeRecord(dir, { provider: this.name, jobId, host: hostname(), attempt, startedAt: new Date().toISOString(), providerJobId: found, slurmJobId: found, history, ...fresh });
           return { jobId, jobDir: dir, existing: true };
         }
         archiveAttempt(dir, 0);
@@ -179,7 +180,7 @@ export class SlurmProvider implements JobProvider {
       const startedAt = new Date().toISOString();
       writeFileAtomic(join(dir, SBATCH_FILE), this.sbatchScript(jobId, attempt));
       // Record the attempt before sbatch: if we die in between, the name lookup finds the job.
-      const base: JobRecord = { provider: this.name, jobId, host: hostname(), attempt, startedAt, history };
+      const base: JobRecord = { provider: this.name, jobId, host: hostname(), attempt, startedAt, history, ...fresh };
       writeRecord(dir, base);
       const out = await this.slurm('sbatch', ['--parsable', join(dir, SBATCH_FILE)]);
       if (out.code !== 0) {
@@ -222,7 +223,9 @@ export class SlurmProvider implements JobProvider {
       if (verdict) return withMeta(verdict);
       return withMeta({ state: 'lost', error: { type: 'Internal', message: slurmJobId ? `${slurmSays('is unknown to Slurm')} and left no final status; resubmit to resume` : `job ${jobId} was never handed to sbatch; resubmit` } });
     }
-    if (files.cancelled || view.cls === 'cancelled') return withMeta({ state: 'cancelled' });
+    const marked = markerVerdict(files);
+    if (marked) return withMeta(marked);
+    if (view.cls === 'cancelled') return withMeta({ state: 'cancelled' });
     switch (view.cls) {
       case 'pending':
       case 'running':
@@ -232,8 +235,11 @@ export class SlurmProvider implements JobProvider {
         return withMeta({ state: 'failed', error: { type: 'TimeLimit', message: `${slurmSays(`hit its time limit (${view.state})`)}; resubmit to resume from the last checkpoint, or raise the time option` } });
       case 'oom':
         return withMeta({ state: 'failed', error: files.error ?? { type: 'OutOfMemory', message: slurmSays('ran out of memory') } });
-      case 'lost':
-        return withMeta({ state: 'lost', error: { type: 'Internal', message: `${slurmSays(`ended as ${view.state}`)}; resubmit to resume` } });
+      case 'lost': {
+        // A preempted trainer saved a checkpoint and said so; NODE_FAIL and the like did not.
+        const preempted = view.state === 'PREEMPTED' || files.status?.state === 'preempted';
+        return withMeta({ state: 'lost', error: { type: preempted ? 'Preempted' : 'Internal', message: `${slurmSays(`ended as ${view.state}`)}; resubmit to resume` } });
+      }
       case 'completed':
       case 'failed': {
         const verdict = terminalFromFiles(files, logTail);
@@ -272,17 +278,28 @@ export class SlurmProvider implements JobProvider {
   }
 
   async cancel(jobId: string): Promise<void> {
+    await this.stop(jobId, JOB_FILES.cancelled, {}, ['succeeded', 'failed', 'cancelled']);
+  }
+
+  async abandon(jobId: string, reason: string): Promise<void> {
+    await this.stop(jobId, JOB_FILES.abandoned, { reason }, ['succeeded', 'failed', 'cancelled', 'lost']);
+  }
+
+  /** Writes `marker` (the trainer also reads the cancel marker), then scancels and waits. */
+  private async stop(jobId: string, marker: string, detail: Record<string, string>, ended: JobState[]): Promise<void> {
     const dir = this.jobDir(jobId);
+    if (!existsSync(dir)) throw new JobNotFound(`fine-tuning job ${jobId}: no job folder at ${dir}`);
     await withSubmitLock(join(dir, JOB_FILES.lock), async () => {
+      const at = new Date().toISOString();
       const record = readRecord(dir);
       if (!record) {
-        await this.status(jobId); // throws JobNotFound for an unknown job
-        writeJsonAtomic(join(dir, JOB_FILES.cancelled), { at: new Date().toISOString() });
+        const current = await this.status(jobId); // throws JobNotFound for an unknown job
+        if (!ended.includes(current.state)) writeJsonAtomic(join(dir, marker), { at, host: hostname(), ...detail });
         return;
       }
       const current = await this.statusOf(dir, jobId, record);
-      if (current.state === 'succeeded' || current.state === 'failed' || current.state === 'cancelled') return;
-      writeJsonAtomic(join(dir, JOB_FILES.cancelled), { at: new Date().toISOString(), previousState: current.state });
+      if (ended.includes(current.state)) return;
+      writeJsonAtomic(join(dir, marker), { at, host: hostname(), previousState: current.state, ...detail });
       const slurmJobId = readRecord(dir)?.slurmJobId;
       if (!slurmJobId) return;
       const out = await this.slurm('scancel', [slurmJobId]);

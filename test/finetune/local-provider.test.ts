@@ -166,6 +166,72 @@ describe('local provider', () => {
     expect(runsOf(polite.jobDir)).toHaveLength(2);
   }, 30_000);
 
+  it('SIGTERM (preemption, a reboot) is reported as lost/Preempted; a resubmit resumes from the checkpoint', async () => {
+    const spec = { name: 'preempted', fake: { steps: 30, step_s: 0.05 } };
+    const sub = await provider.submit(spec);
+    await waitUntil(provider, sub.jobId, (s) => (s.progress?.step ?? 0) >= 4);
+    process.kill(runsOf(sub.jobDir)[0].pid, 'SIGTERM'); // the trainer only, as Slurm or init would
+    const stopped = await waitUntil(provider, sub.jobId);
+    expect(stopped.state).toBe('lost');
+    expect(stopped.error?.type).toBe('Preempted');
+    expect(readFileSync(join(sub.jobDir, 'exit_code'), 'utf8').trim()).toBe('75');
+    expect(JSON.parse(readFileSync(join(sub.jobDir, 'status.json'), 'utf8')).state).toBe('preempted');
+
+    expect((await provider.submit(spec)).existing).toBe(false);
+    expect((await waitUntil(provider, sub.jobId)).state).toBe('succeeded');
+    const runs = runsOf(sub.jobDir);
+    expect(runs).toHaveLength(2);
+    expect(runs[1].start).toBe(stopped.progress!.step);
+    expect(readJobRecord(sub.jobDir)!.history[0]).toMatchObject({ endedAs: 'lost', error: { type: 'Preempted' } });
+  }, 30_000);
+
+  it('cancel from another host: no pid to signal, the trainer reads the cancel request and stops', async () => {
+    const sub = await provider.submit({ name: 'remote-cancel', fake: { steps: 10_000, step_s: 0.05 } });
+    await waitUntil(provider, sub.jobId, (s) => (s.progress?.step ?? 0) >= 2);
+    const record = readJobRecord(sub.jobDir)!;
+    writeFileSync(join(sub.jobDir, 'job.json'), JSON.stringify({ ...record, host: 'another-host' })); // its pid means nothing here
+    const trainerPid = runsOf(sub.jobDir)[0].pid;
+    await provider.cancel(sub.jobId);
+    expect((await provider.status(sub.jobId)).state).toBe('cancelled');
+    for (const until = Date.now() + 10_000; pidRunning(trainerPid) && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
+    expect(pidRunning(trainerPid)).toBe(false);
+    expect(JSON.parse(readFileSync(join(sub.jobDir, 'status.json'), 'utf8')).state).toBe('cancelled');
+    expect(readFileSync(join(sub.jobDir, 'train.log'), 'utf8')).toMatch(/stopped at step \d+ \(cancel request\)/);
+  }, 30_000);
+
+  it('abandon stops a stalled job and marks it lost (Stalled); a resubmit resumes from the checkpoint', async () => {
+    const spec = { name: 'stalled', fake: { steps: 6, step_s: 0.05, stall: { at: 3 } } };
+    const sub = await provider.submit(spec);
+    await waitUntil(provider, sub.jobId, (s) => s.progress?.step === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await provider.status(sub.jobId)).progress?.step).toBe(2); // hung: running, no progress
+    await provider.abandon(sub.jobId, 'no progress for 300 ms');
+    const lost = await provider.status(sub.jobId);
+    expect(lost).toMatchObject({ state: 'lost', error: { type: 'Stalled', message: 'no progress for 300 ms' } });
+    expect(pidRunning(runsOf(sub.jobDir)[0].pid)).toBe(false);
+
+    expect((await provider.submit(spec)).existing).toBe(false);
+    expect((await waitUntil(provider, sub.jobId)).state).toBe('succeeded');
+    expect(runsOf(sub.jobDir).map((r) => r.start)).toEqual([0, 2]);
+    expect(readJobRecord(sub.jobDir)!.history[0]).toMatchObject({ endedAs: 'lost', error: { type: 'Stalled' } });
+    await provider.abandon(sub.jobId, 'too late'); // a finished job is left alone
+    expect((await provider.status(sub.jobId)).state).toBe('succeeded');
+  }, 30_000);
+
+  it('a fresh token trains a new job for the same spec; the same token stays idempotent', async () => {
+    const spec = { name: 'fresh', fake: { steps: 2, step_s: 0.01 } };
+    const plain = await provider.submit(spec);
+    const forced = await provider.submit(spec, { fresh: 'run-2' });
+    expect(forced.jobId).not.toBe(plain.jobId);
+    expect(forced.jobId).toBe(jobIdForSpec(spec, 'run-2'));
+    expect(forced.existing).toBe(false);
+    expect(await provider.submit(spec, { fresh: 'run-2' })).toEqual({ ...forced, existing: true });
+    expect((await waitUntil(provider, forced.jobId)).state).toBe('succeeded');
+    expect(readJobRecord(forced.jobDir)!.fresh).toBe('run-2');
+    expect(JSON.parse(readFileSync(join(forced.jobDir, 'spec.json'), 'utf8'))).toEqual(spec); // the trainer sees the same spec
+    await expect(provider.cancel('ft-0000000000000000')).rejects.toThrow(JobNotFound);
+  }, 30_000);
+
   it('the detached trainer survives the death of the process that submitted it', async () => {
     const spec = { name: 'detached', fake: { steps: 20, step_s: 0.05 } };
     const child = spawn(process.execPath, ['--import', 'tsx', join(FIXTURES, 'submit-detached.ts'), root, JSON.stringify(FAKE_TRAINER), JSON.stringify(spec)], {

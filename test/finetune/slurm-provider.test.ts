@@ -1,5 +1,5 @@
 /** Slurm provider logic against fake sbatch/squeue/scontrol/scancel scripts (no cluster needed). */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +146,42 @@ describe('slurm provider (fake Slurm commands)', () => {
     expect((await provider.status(jobId)).state).toBe('cancelled');
     await provider.cancel(jobId); // no-op
     expect(calls().filter((c) => c.startsWith('scancel'))).toHaveLength(1);
+  });
+
+  it('reports a preempted job as lost/Preempted, by Slurm state or by the trainer\'s own status and exit code', async () => {
+    const { jobId } = await provider.submit({ name: 'preempt' });
+    const show = (state: string, exit = '0:0') => set('scontrol.out', `JobId=101 JobName=x\n   JobState=${state} Reason=None Dependency=(null)\n   ExitCode=${exit}\n`);
+    show('PREEMPTED');
+    expect(await provider.status(jobId)).toMatchObject({ state: 'lost', error: { type: 'Preempted' } });
+    show('NODE_FAIL');
+    expect(await provider.status(jobId)).toMatchObject({ state: 'lost', error: { type: 'Internal' } });
+    writeJob(jobId, 'status.json', { state: 'preempted', step: 4, total_steps: 10 });
+    expect(await provider.status(jobId)).toMatchObject({ state: 'lost', error: { type: 'Preempted' } }); // SIGTERM before the node died
+    show('FAILED', '75:0');
+    expect(await provider.status(jobId)).toMatchObject({ state: 'lost', progress: { step: 4 }, error: { type: 'Preempted', message: expect.stringContaining('step 4') } });
+    rmSync(join(root, jobId, 'status.json'));
+    writeFileSync(join(root, jobId, 'exit_code'), '75\n');
+    expect(await provider.status(jobId)).toMatchObject({ state: 'lost', error: { type: 'Preempted' } });
+  });
+
+  it('abandons a stalled job: marker, scancel, lost (Stalled) even though Slurm says CANCELLED', async () => {
+    const { jobId } = await provider.submit({ name: 'stall' });
+    set('squeue.out', 'RUNNING\n');
+    await provider.abandon(jobId, 'no progress for 1800s');
+    expect(calls()).toContain('scancel 101');
+    set('scontrol.out', 'JobId=101 JobName=x\n   JobState=CANCELLED Reason=None\n   ExitCode=0:15\n');
+    expect(await provider.status(jobId)).toMatchObject({ state: 'lost', error: { type: 'Stalled', message: 'no progress for 1800s' } });
+    set('next_id', '102');
+    expect((await provider.submit({ name: 'stall' })).existing).toBe(false);
+    expect(existsSync(join(root, jobId, 'abandoned'))).toBe(false); // archived with the attempt
+    expect(existsSync(join(root, jobId, 'attempts', '1', 'abandoned'))).toBe(true);
+  });
+
+  it('writes the cancel request the trainer polls before scancel (a cancel reaches it on any node)', async () => {
+    const { jobId } = await provider.submit({ name: 'cancel-file' });
+    set('squeue.out', 'RUNNING\n');
+    await provider.cancel(jobId);
+    expect(JSON.parse(readFileSync(join(root, jobId, 'cancelled'), 'utf8'))).toMatchObject({ previousState: 'running' });
   });
 
   it('reports an unreachable controller as a ProviderError, and a missing sbatch clearly', async () => {
