@@ -5,7 +5,7 @@
  *
  * Relative paths are resolved from the file's folder, as imports and `import.meta.dirname` do,
  * or from the repository root when they follow an identifier naming it (`resolve(REPO_ROOT,
- * '..')`) or a command-line option (`--taxonomy ../x` in help text). Path segments passed as
+ * '..')`) or a command-line option (a path after `--taxonomy` in help text). Path segments passed as
  * separate literals (`join(here, '..', 'x')`) are joined first. URLs and `.../` are not paths.
  */
 import { posix } from 'node:path';
