@@ -1,6 +1,7 @@
 /**
  * evaluateWorkflow: splits the prediction points into shards, scores them in parallel on the gpu
- * queue (any worker; each shard heartbeats per batch and resumes from its last finished batch),
+ * queue (any worker; each shard heartbeats per finished batch, so a shard whose scoring hangs
+ * fails its attempt after `timeouts.heartbeat` and is retried from its last finished batch),
  * then merges the shards in order and computes predictions and metrics for the model, the
  * baselines and, on synthetic data, the oracle.
  */

@@ -127,7 +127,12 @@ export class ArtifactStore {
         return theirs;
       }
     }
-    this.publish(kind, key, name);
+    try {
+      this.publish(kind, key, name);
+    } catch (err) {
+      rmSync(version, { recursive: true, force: true });
+      throw err;
+    }
     return { kind, key, path: version, sha256: manifestHash(manifest) };
   }
 
