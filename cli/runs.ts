@@ -179,15 +179,16 @@ export async function followRun(session: Session, handle: WorkflowHandle, worker
 }
 
 /**
- * What `run` and `resume` share: optional in-process workers, start (or attach to) the run,
- * follow it with Ctrl-C detaching, and always release workers and the connection.
+ * What `run` and `resume` share: start (or attach to) the run, optional in-process workers,
+ * follow it with Ctrl-C detaching, and always release workers and the connection. The run starts
+ * first, so a refused start answers at once; its first task waits the few seconds workers take.
  */
 export async function runAndFollow(session: Session, loaded: LoadedConfig, opts: Omit<StartOptions, 'store'> & { worker: boolean }): Promise<RunExperimentResult> {
   let workers: LocalWorkers | undefined;
   let undoDetach = () => {};
   try {
-    if (opts.worker) workers = await startLocalWorkers(session);
     const handle = await startRun(session.client, loaded, { noCache: opts.noCache, rerun: opts.rerun, store: session.store });
+    if (opts.worker) workers = await startLocalWorkers(session);
     undoDetach = detachOnInterrupt(displayRunId(handle.workflowId, session.store.id), workers);
     return await followRun(session, handle, workers);
   } finally {

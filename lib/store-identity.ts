@@ -31,8 +31,6 @@ function sleepSync(ms: number): void {
 }
 
 function read(file: string): StoreIdentity | undefined {
-  // A file system without hard links falls back to an exclusive create, whose file is briefly
-  // empty: retry a little before calling it damaged.
   for (let attempt = 0; ; attempt++) {
     let text: string;
     try {
@@ -41,23 +39,24 @@ function read(file: string): StoreIdentity | undefined {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    let parsed: unknown;
+    // Without hard links, creation falls back to an exclusive create, whose file is briefly empty.
+    if (text === '' && attempt < 50) {
+      sleepSync(20);
+      continue;
+    }
+    let parsed: { id?: unknown; createdAt?: unknown } | undefined;
     try {
       parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
-    const id = (parsed as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string' && STORE_ID_PATTERN.test(id)) {
-      return { id, createdAt: String((parsed as { createdAt?: unknown }).createdAt ?? ''), file };
+    if (typeof parsed?.id === 'string' && STORE_ID_PATTERN.test(parsed.id)) {
+      return { id: parsed.id, createdAt: String(parsed.createdAt ?? ''), file };
     }
-    if (attempt >= 50) {
-      throw new InvalidConfig(`${file}: not a labor-llm store identity`, [
-        `expected JSON {"id": "<8 characters a-z, 2-7>"}, found ${JSON.stringify(text.slice(0, 80))}`,
-        'restore the file, or delete it to give this store a new id (runs started under the old id then belong to no store here)',
-      ]);
-    }
-    sleepSync(20);
+    throw new InvalidConfig(`${file}: not a labor-llm store identity`, [
+      `expected JSON {"id": "<8 characters a-z, 2-7>"}, found ${JSON.stringify(text.slice(0, 80))}`,
+      'restore the file, or delete it to give this store a new id (runs started under the old id then belong to no store here)',
+    ]);
   }
 }
 

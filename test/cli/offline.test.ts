@@ -7,8 +7,8 @@ import { parse } from 'yaml';
 import { cli, HEAVY_MODULES, moduleTrace, startCli } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'labor-llm-cli-offline-'));
-// A state folder of its own, and the test server's address: nothing here may start a server.
-const env = { ...process.env, LABOR_LLM_HOME: join(dir, 'home'), TEMPORAL_ADDRESS: inject('temporalAddress') };
+// A store and server folder of its own, and the test server's address: nothing here may start a server.
+const env = { ...process.env, LABOR_LLM_HOME: join(dir, 'home'), LABOR_LLM_SERVER_DIR: join(dir, 'server'), TEMPORAL_ADDRESS: inject('temporalAddress') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('labor-llm without a server', () => {
