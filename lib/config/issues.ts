@@ -84,11 +84,16 @@ function unknownKey(path: Path, key: string, ctx: Context): string {
   return `${at}: unknown key '${key}'${hint}; expected one of ${here.join(', ')}`;
 }
 
-/** Of a union's alternatives, the one whose problems all lie below its top level (it fits, but for a detail). */
+/**
+ * Of a union's alternatives, the one the value was meant as: the only one of the value's type
+ * (a mapping, a string), or the only one whose problems all lie below its top level.
+ */
 function closeAlternative(errors: z.core.$ZodIssue[][], value: unknown): z.core.$ZodIssue[] | undefined {
-  const fits = errors.filter((errs) =>
-    errs.every((e) => e.path.length > 1 || (e.path.length === 1 && !(e.code === 'invalid_type' && valueAt(value, e.path as Path) === undefined))),
-  );
+  const sameType = errors.filter((errs) => !errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
+  if (sameType.length === 1) return sameType[0];
+  const topLevel = (e: z.core.$ZodIssue) =>
+    e.path.length === 0 || (e.path.length === 1 && e.code === 'invalid_type' && valueAt(value, e.path as Path) === undefined);
+  const fits = sameType.filter((errs) => !errs.some(topLevel));
   return fits.length === 1 ? fits[0] : undefined;
 }
 

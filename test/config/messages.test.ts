@@ -82,6 +82,12 @@ describe('unions say which forms they accept', () => {
     ]);
   });
 
+  it('reports the problems of the only form of the value’s type', () => {
+    expect(problems('template-key', `${HEAD}steps:\n${DATA}  - {name: t, kind: encode, input: d, template: {name: resume, versio: 1}}\n`)).toEqual([
+      "steps[1].template (line 5): unknown key 'versio' (did you mean 'version'?)",
+    ]);
+  });
+
   it('reports the inner problem of the one form that fits', () => {
     const yaml = `${HEAD}steps:\n${DATA}  - {name: f, kind: finetune, data: d, base: {init: {architecture: gpt, layers: 1, hidden: 8, heads: 2}}}\n`;
     expect(problems('arch', yaml)).toEqual(["steps[1].base.init.architecture (line 5): expected 'llama', found 'gpt'"]);
