@@ -85,12 +85,17 @@ async function withStartLock<T>(o: ServerOptions, fn: () => Promise<T>): Promise
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' }));
+    let holder: number;
+    try {
+      holder = Number(readFileSync(lock, 'utf8'));
+    } catch {
+      continue; // released meanwhile
+    }
     if (holder && !isAlive(holder)) {
       rmSync(lock, { force: true }); // left by a process that died while starting
       continue;
     }
-    if (i >= 360) throw new Error(`process ${holder} has been starting the Temporal dev server for 90 s (lock ${lock}); remove the lock if that process is not labor-llm`);
+    if (i >= 360) throw new Error(`${holder ? `process ${holder}` : 'another process'} has been starting the Temporal dev server for 90 s (lock ${lock}); remove the lock if that process is not labor-llm`);
     await sleep(250);
   }
   try {
