@@ -2,10 +2,11 @@
  * Per-cell sums: the only pass over a model's distributions. Every statistic of a subgroup (and
  * of each bootstrap replicate) is a weighted sum of these over the subgroup's cells.
  */
+import { InvalidData, ProblemList } from '../errors';
 import type { Taxonomy } from '../panel/taxonomy';
-import type { Predictions } from '../predict/types';
 import type { AlignedPoints } from './align';
 import type { CellTable } from './subgroups';
+import type { AnalysisModel } from './types';
 
 /** Model-independent sums per cell: sizes and the truth. */
 export interface TruthSums {
@@ -28,6 +29,8 @@ export interface ModelSums {
   binN: Float64Array;
   binConf: Float64Array;
   binHit: Float64Array;
+  /** binHit - binConf: what the ECE sums per bin. */
+  binDiff: Float64Array;
 }
 
 export function truthSums(table: CellTable, points: AlignedPoints, taxonomy: Taxonomy): TruthSums {
@@ -53,16 +56,18 @@ export function truthSums(table: CellTable, points: AlignedPoints, taxonomy: Tax
 }
 
 /**
- * One pass over the model's distributions in cell order. `rows` maps point i to its row in
- * `preds`. Top-1 follows lib/metrics: the first state with the highest probability.
+ * One pass over the model's distributions in cell order. `rows` maps point i to its row in the
+ * model's predictions. Top-1 follows lib/metrics: the first state with the highest probability.
  */
-export function modelSums(table: CellTable, points: AlignedPoints, preds: Predictions, rows: Int32Array, bins: number): ModelSums {
+export function modelSums(table: CellTable, points: AlignedPoints, model: AnalysisModel, rows: Int32Array, bins: number): ModelSums {
+  const preds = model.predictions;
   const K = preds.n_states;
+  const problems = new ProblemList();
   const C = table.count;
   const probs = preds.probs;
   const s: ModelSums = {
     probs: new Float32Array(C * K), changePred: new Float64Array(C), nonempPred: new Float64Array(C),
-    binN: new Float64Array(C * bins), binConf: new Float64Array(C * bins), binHit: new Float64Array(C * bins),
+    binN: new Float64Array(C * bins), binConf: new Float64Array(C * bins), binHit: new Float64Array(C * bins), binDiff: new Float64Array(C * bins),
   };
   const acc = new Float64Array(K);
   for (let c = 0; c < C; c++) {
@@ -85,11 +90,19 @@ export function modelSums(table: CellTable, points: AlignedPoints, preds: Predic
       s.binN[b]++;
       s.binConf[b] += max;
       if (arg === points.trueIdx[i]) s.binHit[b]++;
-      if (points.prevIdx[i] >= 0) s.changePred[c] += preds.p_change[r];
-      s.nonempPred[c] += preds.p_nonemployment[r];
+      const change = preds.p_change[r];
+      const nonemp = preds.p_nonemployment[r];
+      if (points.prevIdx[i] >= 0) {
+        if (!(change >= 0 && change <= 1)) problems.add('p_change outside [0, 1] or NaN at a point with a previous state', `row ${r + 1}: ${change}`);
+        s.changePred[c] += change;
+      }
+      if (!(nonemp >= 0 && nonemp <= 1)) problems.add('p_nonemployment outside [0, 1] or NaN', `row ${r + 1}: ${nonemp}`);
+      s.nonempPred[c] += nonemp;
     }
     const o = c * K;
     for (let k = 0; k < K; k++) s.probs[o + k] = acc[k]; // a loop: .set() across array types is slow
   }
+  problems.throwIfAny((m, d) => new InvalidData(m, d), `analysis: model '${model.name}' has invalid predictions`);
+  for (let b = 0; b < s.binDiff.length; b++) s.binDiff[b] = s.binHit[b] - s.binConf[b];
   return s;
 }

@@ -31,7 +31,7 @@ export function analyzeOneStep(input: AnalysisInput, options: AnalysisOptions = 
 
   // One pass over each model's distributions per cell table (one table, two with education).
   const truth = plan.tables.map((t) => truthSums(t, points, taxonomy));
-  const sums = plan.tables.map((t) => models.map((m, mi) => modelSums(t, points, m.predictions, points.rows[mi], o.eceBins)));
+  const sums = plan.tables.map((t) => models.map((m, mi) => modelSums(t, points, m, points.rows[mi], o.eceBins)));
 
   const results: ModelSubgroupResult[] = [];
   const estimate = new Float64Array(models.length * NSTATS);

@@ -8,7 +8,7 @@
 import { InvalidConfig, InvalidData, ProblemList } from '../errors';
 import { EDUCATION_LEVELS } from '../panel/panel';
 import type { AlignedPoints } from './align';
-import type { AnalysisInput, Dimension, SubgroupInfo } from './types';
+import type { AnalysisInput, AnalysisPerson, Dimension, SubgroupInfo } from './types';
 
 export const BIRTH_COHORT = 'birth_cohort';
 export const EDUCATION = 'education';
@@ -160,14 +160,19 @@ function personIndex(input: AnalysisInput, points: AlignedPoints): Int32Array {
   return personOf;
 }
 
+/** Person rows as records, so that any property (a covariate, a weight) can be read by name. */
+function rows(input: AnalysisInput): readonly AnalysisPerson[] {
+  return input.persons as readonly AnalysisPerson[];
+}
+
 function weights(input: AnalysisInput, column: string | undefined): Float64Array {
   const w = new Float64Array(input.persons.length).fill(1);
   if (column === undefined) return w;
-  if (!input.persons.some((p) => column in p)) {
+  if (!rows(input).some((p) => column in p)) {
     throw new InvalidData(`analysis: weight column '${column}' missing from persons (columns: ${columnsOf(input).join(', ')})`);
   }
   const problems = new ProblemList();
-  input.persons.forEach((p, i) => {
+  rows(input).forEach((p, i) => {
     const v = p[column];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.add('weight not a finite number >= 0', `person ${p.person_id}: ${String(v)}`);
     else w[i] = v;
@@ -192,10 +197,10 @@ function dimensionValues(dim: Dimension, input: AnalysisInput, points: AlignedPo
     }
   } else {
     const column = dim === BIRTH_COHORT ? 'birth_year' : dim;
-    if (!input.persons.some((p) => column in p)) {
+    if (!rows(input).some((p) => column in p)) {
       throw new InvalidData(`analysis: subgroup column '${column}' missing from persons (columns: ${columnsOf(input).join(', ')})`);
     }
-    const perPerson = input.persons.map((p) => {
+    const perPerson = rows(input).map((p) => {
       const v = p[column];
       if (v === null || v === undefined || v === '') return undefined;
       if (dim !== BIRTH_COHORT) return String(v);
@@ -206,7 +211,7 @@ function dimensionValues(dim: Dimension, input: AnalysisInput, points: AlignedPo
       const v = perPerson[personOf[i]];
       if (v === undefined && !reported.has(personOf[i])) {
         reported.add(personOf[i]);
-        const p = input.persons[personOf[i]];
+        const p = rows(input)[personOf[i]];
         problems.add(`no value of '${column}'${dim === BIRTH_COHORT ? ' (an integer year)' : ''}`, `person ${p.person_id}: ${String(p[column])}`);
       }
       raw[i] = v as string;
@@ -236,7 +241,7 @@ function checkDefinitions(defs: readonly (readonly Dimension[])[]): void {
 }
 
 function columnsOf(input: AnalysisInput): string[] {
-  return [...new Set(input.persons.flatMap((p) => Object.keys(p)))];
+  return [...new Set(rows(input).flatMap((p) => Object.keys(p)))];
 }
 
 function compareTuples(a: number[], b: number[]): number {

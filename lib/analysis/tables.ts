@@ -42,7 +42,9 @@ export function analysisTables(a: OneStepAnalysis): Record<AnalysisTableName, Ta
   const rates: Row[] = [];
   const calibration: Row[] = [];
   for (const r of a.results) {
-    const base = subgroupColumns(r.model, info.get(r.subgroup)!);
+    const g = info.get(r.subgroup);
+    if (!g) throw new Error(`analysis tables: a result names subgroup '${r.subgroup}', which is not in the subgroup list`);
+    const base = subgroupColumns(r.model, g);
     const levels = a.groups.length ? (['state', 'group'] as const) : (['state'] as const);
     for (const level of levels) {
       for (const metric of ['tv', 'js', 'kl'] as const) {

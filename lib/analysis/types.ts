@@ -19,12 +19,13 @@ export interface AnalysisModel {
   oracle?: boolean;
 }
 
-/** A person row: the contract's columns plus any extra covariates (e.g. a survey weight). */
+/** A person row with extra covariates (e.g. a survey weight); any property can be a subgroup dimension. */
 export type AnalysisPerson = PersonRow & Record<string, unknown>;
 
 export interface AnalysisInput {
   taxonomy: Taxonomy;
-  persons: readonly AnalysisPerson[];
+  /** Persons (persons.arrow rows); extra properties of a row are read as covariates too. */
+  persons: readonly PersonRow[];
   /** Needed only for the `education` dimension (education at the point's year). */
   personYears?: Pick<PersonYears, 'person_id' | 'year' | 'education'>;
   /** Every model is compared on the same points: those of the first model. */
