@@ -36,7 +36,7 @@ function parseFile(file: string): ParsedFile {
   }
   const value = doc.toJS();
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidConfig(`${file}: expected a mapping of config keys at the top level, found ${value === null ? 'an empty file' : typeof value}`);
+    throw new InvalidConfig(`${file}: expected a mapping of config keys at the top level, found ${value === null ? 'an empty file' : Array.isArray(value) ? 'a list' : typeof value}`);
   }
   // The line of a key (not of its value, which may start on the next line), or of the deepest
   // part of the path that exists.
@@ -46,8 +46,9 @@ function parseFile(file: string): ParsedFile {
     for (const key of path) {
       let at: Node | null | undefined;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
-        at = pair?.key as Node | undefined;
+        // A line `: value` has no key node; its key reads as '' in the parsed value.
+        const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : (p.key ?? '')) === key || (key === '' && isScalar(p.key) && p.key.value === null));
+        at = (pair?.key ?? pair?.value) as Node | undefined;
         node = pair?.value as Node | undefined;
       } else if (isSeq(node)) {
         node = at = node.get(Number(key), true) as Node | undefined;
@@ -78,6 +79,10 @@ function withExtends(parsed: ParsedFile, seen: string[] = []): Record<string, un
     if (typeof entry !== 'string') throw new InvalidConfig(`${parsed.file}: 'extends' must be a path or a list of paths, found ${JSON.stringify(entry)}`);
     const file = resolve(dirname(parsed.file), entry);
     if (seen.includes(file)) throw new InvalidConfig(`${parsed.file}: 'extends' cycle: ${[...seen, file].join(' -> ')}`);
+    if (!existsSync(file)) {
+      const line = parsed.lineOf(['extends']);
+      throw new InvalidConfig(`${parsed.file}: extends${line ? ` (line ${line})` : ''}: file not found: ${file}`);
+    }
     merged = merge(merged, withExtends(parseFile(file), [...seen, parsed.file])) as Record<string, unknown>;
   }
   return merge(merged, own) as Record<string, unknown>;

@@ -51,18 +51,18 @@ export class Taxonomy {
  * Builds and checks a taxonomy from rows: codes and titles non-empty and unique (one title for
  * two codes would make the text ambiguous), kinds valid; missing special states are appended.
  */
-export function makeTaxonomy(rows: readonly TaxonomyRow[], source = 'taxonomy'): Taxonomy {
+export function makeTaxonomy(rows: readonly TaxonomyRow[], source = 'taxonomy', rowName: (i: number) => string = (i) => `row ${i + 1}`): Taxonomy {
   const problems = new ProblemList();
   const byCode = new Map<string, number>();
   const byTitle = new Map<string, number>();
   rows.forEach((r, i) => {
-    const where = `row ${i + 1}`;
+    const where = rowName(i);
     if (!r.code) problems.add('empty code', where);
     if (!r.title?.trim()) problems.add('empty title', `${where} (code '${r.code}')`);
     if (!STATE_KINDS.includes(r.kind)) problems.add(`kind must be one of ${STATE_KINDS.join('|')}`, `${where} has '${r.kind}'`);
-    if (byCode.has(r.code)) problems.add('duplicate code', `'${r.code}' at rows ${byCode.get(r.code)! + 1} and ${i + 1}`);
+    if (byCode.has(r.code)) problems.add('duplicate code', `'${r.code}' at ${rowName(byCode.get(r.code)!)} and ${where}`);
     const title = r.title?.trim().toLowerCase();
-    if (byTitle.has(title)) problems.add('one title for two codes', `'${r.title}' at rows ${byTitle.get(title)! + 1} and ${i + 1}`);
+    if (byTitle.has(title)) problems.add('one title for two codes', `'${r.title}' at ${rowName(byTitle.get(title)!)} and ${where}`);
     byCode.set(r.code, i);
     byTitle.set(title, i);
   });
@@ -80,8 +80,12 @@ export function loadTaxonomyCsv(path: string): Taxonomy {
   const file = resolve(path);
   if (!existsSync(file)) throw new InvalidData(`taxonomy file not found: ${file}`);
   let records: Record<string, string>[];
+  let lines: number[];
   try {
-    records = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    const parsed = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }) as unknown as { record: Record<string, string>; info: { lines: number } }[];
+    records = parsed.map((p) => p.record);
+    // The line a record ends on: its line, unless a quoted title spans lines.
+    lines = parsed.map((p) => p.info.lines);
   } catch (err) {
     throw new InvalidData(`${file}: not a valid CSV: ${(err as Error).message}`);
   }
@@ -92,7 +96,7 @@ export function loadTaxonomyCsv(path: string): Taxonomy {
     throw new InvalidData(`${file}: missing column(s) ${missing.join(', ')}; expected 'code,title[,kind]', found '${columns.join(',')}'`);
   }
   const rows = records.map((r) => ({ code: r.code, title: r.title, kind: (r.kind || 'occupation') as StateKind }));
-  return makeTaxonomy(rows, file);
+  return makeTaxonomy(rows, file, (i) => `row ${i + 1} (line ${lines[i]})`);
 }
 
 /** Resolves a config's `taxonomy` setting: 'default' or a path to a CSV. */
