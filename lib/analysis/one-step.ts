@@ -179,6 +179,10 @@ function method(o: ResolvedOptions): AnalysisMethod {
     },
     calibration: { confidence: 'top-1 probability (ties: first state), equal-width bins; ECE = sum over bins |hits - confidence| / weight', bins: o.eceBins },
     bootstrap: { method: 'person bootstrap within each subgroup, percentile intervals; the same resamples for every model', replicates: o.bootstrap, seed: o.seed, level: o.level },
+    flags: {
+      rates: 'flagged: the interval of the gap (predicted - actual rate) excludes 0',
+      oracle: "exceeds_oracle: the interval of (this model's distance or ECE - the oracle's), over the same resamples, lies above 0",
+    },
     min_persons: o.minPersons,
     min_points: o.minPoints,
   };

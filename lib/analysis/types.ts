@@ -132,6 +132,7 @@ export interface AnalysisMethod {
   rates: { change: string; nonemployment: string };
   calibration: { confidence: string; bins: number };
   bootstrap: { method: string; replicates: number; seed: number; level: number };
+  flags: { rates: string; oracle: string };
   min_persons: number;
   min_points: number;
 }
