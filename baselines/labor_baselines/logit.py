@@ -193,18 +193,18 @@ class Fit:
     def coefficients(self, lam: float) -> dict:
         from .data import NUMERIC
 
-        p = {k: v.detach().numpy().astype(float) for k, v in self.model.params.items()}
-        rnd = lambda a: [float(f"{x:.7g}") for x in a]  # noqa: E731 - float32 precision is all there is
+        m = self.model
+        rnd = lambda a: [float(f"{x:.7g}") for x in a.tolist()]  # noqa: E731 - float32 precision is all there is
         levels = self.design.meta["levels"]
+        numeric = m.block("numeric")
         return {
             "model": MODEL, "penalty": lam, "states": self.taxonomy.codes,
-            "utility": "log_prior[k] + intercept[k] + sum of state_specific terms + candidate terms (model.py)",
-            "candidate": dict(zip(self.model.terms, rnd(p["candidate"]))),
-            "intercept": rnd(p["intercept"]),
-            "log_prior": rnd(self.model.log_prior.numpy().astype(float)),
+            "utility": "intercept[k] + sum of state_specific terms + candidate terms (labor_baselines/model.py)",
+            "candidate": dict(zip(m.terms, rnd(m.params["candidate"].detach()))),
+            "intercept": rnd(m.block("intercept")[0]),
             "state_specific": {
-                **{name: {"levels": lv, "values": [rnd(row) for row in p[f"cat:{name}"]]} for name, lv in levels.items()},
-                **{name: rnd(p["numeric"][j]) for j, name in enumerate(NUMERIC)},
+                **{name: {"levels": lv, "values": [rnd(row) for row in m.block(name)]} for name, lv in levels.items()},
+                **{name: rnd(numeric[j]) for j, name in enumerate(NUMERIC)},
             },
             "standardisation": self.design.meta["standardisation"],
             "groups": self.design.meta["group_names"],
