@@ -63,7 +63,8 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
       Object.assign(state, { status: 'cached', artifact: resolved.cached.artifact, summary: resolved.cached.summary, finishedAt: Date.now() });
       return;
     }
-    const stepInput: StepRunInput = { runId: info.workflowId, experiment: config.name, step, key: resolved.key, inputs, seed: config.seed, timeouts, queues };
+    const fresh = input.noCache || forced.has(step.name) ? { fresh: info.runId } : {};
+    const stepInput: StepRunInput = { runId: info.workflowId, experiment: config.name, step, key: resolved.key, inputs, seed: config.seed, timeouts, queues, ...fresh };
     const summary = `${step.name}: ${step.kind}`;
     const childOptions = { workflowId: childWorkflowId(info.workflowId, step.name), taskQueue: queues.cpu, args: [stepInput] as [StepRunInput], staticSummary: summary };
     const withSummary = { ...computeOptions(timeouts, queues), summary };
