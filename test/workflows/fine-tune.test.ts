@@ -1,9 +1,9 @@
 /**
  * The finetune step end to end: a tiny model trained from scratch by the real trainer as a
  * detached local job, exported to ONNX, collected into the store, then fine-tuned further from
- * that step; the same spec submitted twice trains once.
+ * that step; a forced rerun (`--rerun`, `--no-cache`) trains a new job.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-it('trains a foundation model, fine-tunes it, and reuses the jobs on a rerun', async () => {
+it('trains a foundation model, fine-tunes it; a forced rerun trains a new job and keeps the old one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'labor-llm-ft-'));
   const file = join(dir, 'ft.yaml');
   writeFileSync(
@@ -44,11 +44,23 @@ it('trains a foundation model, fine-tunes it, and reuses the jobs on a rerun', a
   expect(finetuned.summary!.steps).toBe(6);
   expect(readdirSync(h.deps.jobsDir)).toHaveLength(2);
 
-  // Same spec, cache bypassed: the provider finds the finished jobs, nothing trains again.
-  const again = (await (await h.start(loaded, { noCache: true })).result()) as RunExperimentResult;
-  expect(again.steps.slice(4).map((s) => s.summary!.jobId)).toEqual([foundation.summary!.jobId, finetuned.summary!.jobId]);
-  expect(readdirSync(h.deps.jobsDir)).toHaveLength(2);
-}, 300_000);
+  // --rerun finetuned: the foundation is cached; finetuned trains again as a new job (its spec
+  // did not change, so only the run's fresh token tells it apart), and the old job stays.
+  const rerun = (await (await h.start(loaded, { rerun: ['finetuned'] })).result()) as RunExperimentResult;
+  const [foundation2, finetuned2] = rerun.steps.slice(4);
+  expect(foundation2.status).toBe('cached');
+  expect(foundation2.artifact!.sha256).toBe(foundation.artifact!.sha256);
+  expect(finetuned2.status).toBe('done');
+  const [oldJob, newJob] = [finetuned.summary!.jobId as string, finetuned2.summary!.jobId as string];
+  expect(newJob).not.toBe(oldJob);
+  expect(readdirSync(h.deps.jobsDir).sort()).toEqual([foundation.summary!.jobId, oldJob, newJob].sort());
+  const newLog = readFileSync(join(h.deps.jobsDir, newJob, 'train.log'), 'utf8');
+  expect(newLog).toMatch(/training: 6 steps/); // the trainer ran again, from the start
+  expect(newLog).not.toMatch(/resumed from checkpoint|already finished/);
+  expect(JSON.parse(readFileSync(join(h.deps.jobsDir, newJob, 'job.json'), 'utf8')).fresh).toEqual(expect.any(String));
+  expect(existsSync(join(h.deps.jobsDir, oldJob, 'output', 'onnx', 'model.onnx'))).toBe(true);
+  expect(finetuned2.summary!.steps).toBe(6);
+}, 420_000);
 
 it('bad training input fails the step before training, with the trainer\'s own message', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'labor-llm-ft-bad-'));
