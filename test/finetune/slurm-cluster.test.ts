@@ -98,4 +98,21 @@ describe.skipIf(!asked)(`slurm provider on a single-node dev cluster${asked ? ''
     await provider.cancel(sub.jobId);
     expect((await provider.status(sub.jobId)).state).toBe('cancelled');
   }, 180_000);
+  it('a SIGTERM to the batch job (as preemption sends) ends it lost/Preempted; a resubmit resumes from the checkpoint', async () => {
+    const spec = { name: 'slurm-preempt', fake: { steps: 40, step_s: 0.1 } };
+    const sub = await provider.submit(spec);
+    submitted.push(sub.jobId);
+    await waitUntil(provider, sub.jobId, (s) => (s.progress?.step ?? 0) >= 3, 60_000);
+    const { slurmJobId } = JSON.parse(readFileSync(join(sub.jobDir, 'job.json'), 'utf8'));
+    execFileSync('scancel', ['--full', '--signal=TERM', slurmJobId]); // signal only: the job is not cancelled
+    const stopped = await waitUntil(provider, sub.jobId, undefined, 60_000);
+    expect(stopped).toMatchObject({ state: 'lost', error: { type: 'Preempted' } });
+    expect(readFileSync(join(sub.jobDir, 'exit_code'), 'utf8').trim()).toBe('75');
+
+    expect((await provider.submit(spec)).existing).toBe(false);
+    expect((await waitUntil(provider, sub.jobId, undefined, 90_000)).state).toBe('succeeded');
+    const runs = runsOf(sub.jobDir);
+    expect(runs).toHaveLength(2);
+    expect(runs[1].start).toBe(stopped.progress!.step);
+  }, 180_000);
 });
