@@ -81,7 +81,7 @@ describe('labor-llm against a Temporal server', () => {
       expect.objectContaining({ status: 'succeeded', experiment: `cli-tiny-${tag}` }),
       expect.objectContaining({ status: 'succeeded', experiment: `cli-tiny-${tag}` }),
     ]);
-  });
+  }, 180_000); // several CLI processes: slow on a loaded machine
 
   it('status of an unknown run exits 2', async () => {
     const r = await cli(['status', `no-such-run-${tag}`], h.env);
@@ -142,5 +142,5 @@ describe('labor-llm against a Temporal server', () => {
     expect(resumed.stdout).toMatch(/^\[bad\] done ✓$/m);
     expect(resumed.stdout).toMatch(/^\[text\] done ✓$/m);
     expect(resumed.stdout).toMatch(/^manifest: /m);
-  });
+  }, 180_000); // several CLI processes: slow on a loaded machine
 });
