@@ -4,6 +4,7 @@
  * region 4, birth cohort 5, education 5) plus the whole population, default options (200
  * bootstrap replicates, 15 calibration bins). Inputs are synthetic and random, made here.
  * Run: `npm run bench:analyze`. The last line printed is one JSON object with the figures.
+ * BENCH_ANALYZE_PERSONS and BENCH_ANALYZE_BOOTSTRAP change the size and the replicates.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,10 +97,11 @@ const models = [
 ];
 const groups = new Map(taxonomy.rows.map((r) => [r.code, r.kind === 'occupation' ? r.code.slice(0, 2) : r.code]));
 const subgroups = [['gender'], ['race'], ['region'], ['birth_cohort'], ['education']];
+const bootstrap = process.env.BENCH_ANALYZE_BOOTSTRAP === undefined ? undefined : Number(process.env.BENCH_ANALYZE_BOOTSTRAP);
 
 let t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const analysis = analyzeOneStep({ taxonomy, persons, personYears: { person_id, year, education }, models, groups }, { subgroups });
+const analysis = analyzeOneStep({ taxonomy, persons, personYears: { person_id, year, education }, models, groups }, { subgroups, bootstrap });
 const analyzeS = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const analyzeCpuS = (cpu.user + cpu.system) / 1e6;
