@@ -1,7 +1,8 @@
 /**
- * The experiments the chaos rows run. Every step kind, small enough for seconds on one core;
- * an 8 s heartbeat timeout so a killed worker's step is retried within seconds (3 s is less than
- * a scoring shard's start-up on two busy cores: its attempts then time out).
+ * The experiments the chaos rows run. Every step kind, small enough for seconds on one core.
+ * Timeouts (not part of any cache key) differ by row: an 8 s heartbeat timeout where workers are
+ * killed, so a killed worker's step is retried within seconds (3 s is less than a scoring
+ * shard's start-up on two busy cores: its attempts then time out); 30 s elsewhere.
  * The experiment name is the only thing rows change (one workflow id per row): it is not part of
  * any step's cache key, so every row's artifacts can be compared with one undisturbed run.
  */
@@ -18,11 +19,12 @@ const STEPS_E2E = [
 /** Data and encode only: for rows about the store rather than the whole pipeline. */
 const STEPS_DATA = STEPS_E2E.slice(0, 2);
 
-function write(dir: string, name: string, steps: string[]): string {
+function write(dir: string, name: string, steps: string[], heartbeat: string): string {
   const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, ['schemaVersion: 1', `name: ${name}`, 'seed: 5', 'timeouts: { heartbeat: 8s, step: 10m }', 'steps:', ...steps, ''].join('\n'));
+  writeFileSync(file, ['schemaVersion: 1', `name: ${name}`, 'seed: 5', `timeouts: { heartbeat: ${heartbeat}, step: 10m }`, 'steps:', ...steps, ''].join('\n'));
   return file;
 }
 
-export const e2eConfig = (dir: string, name: string) => write(dir, name, STEPS_E2E);
-export const dataConfig = (dir: string, name: string) => write(dir, name, STEPS_DATA);
+/** `heartbeat`: short where workers are killed (retries within seconds), roomy elsewhere (busy machines). */
+export const e2eConfig = (dir: string, name: string, heartbeat = '30s') => write(dir, name, STEPS_E2E, heartbeat);
+export const dataConfig = (dir: string, name: string) => write(dir, name, STEPS_DATA, '30s');

@@ -20,7 +20,8 @@ export interface Ctx {
   env(home: string): NodeJS.ProcessEnv;
   /** Artifacts of an undisturbed end-to-end run in the store `e2e-store` (set by the first row). */
   baseline?: StoreSnapshot;
-  random(): number;
+  /** Seeded; each row gets its own stream, so `--only` reproduces a row's kills and mutations. */
+  random: () => number;
   check(tried: string, held: boolean, detail?: string): void;
   log(line: string): void;
 }

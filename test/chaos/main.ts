@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeCtx, type Check } from './context';
+import { makeCtx, seeded, type Check } from './context';
 import { killAll } from './processes';
 import { startChaosServer } from './server';
 import { killWorker } from './rows/kill-worker';
@@ -42,9 +42,10 @@ const server = await startChaosServer(join(root, 'temporal'));
 const ctx = makeCtx(root, server, seed, checks, () => current);
 process.on('exit', killAll);
 try {
-  for (const [name, row] of ROWS) {
+  for (const [i, [name, row]] of ROWS.entries()) {
     if (only && !name.includes(only)) continue;
     current = name;
+    ctx.random = seeded(seed * 7919 + i);
     const t = Date.now();
     process.stderr.write(`${name}\n`);
     try {

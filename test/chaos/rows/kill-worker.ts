@@ -32,16 +32,24 @@ export async function killWorker(ctx: Ctx): Promise<void> {
   for (let trial = 1; trial <= TRIALS; trial++) {
     // The same store path as the baseline (paths are written into some artifacts), emptied.
     ctx.store('e2e-store');
-    const config = e2eConfig(ctx.root, `chaos-kill-${trial}`);
+    const config = e2eConfig(ctx.root, `chaos-kill-${trial}`, '8s');
     const t = Date.now();
     const follower = labor(['run', config, '--no-worker'], ctx.env(home), { timeoutMs: 360_000 });
     const at: string[] = [];
     let worker: Proc | undefined;
-    for (let k = 0; k < KILLS_PER_TRIAL && !follower.exited(); k++) {
+    if (trial % 2 === 0) {
+      // Even trials spend their kills on the later steps (training, scoring): one worker does the first ones.
+      worker = labor(['worker'], ctx.env(home));
+      await follower.waitFor(/^\[text\] done/m, 180_000).catch(() => undefined);
+      await worker.kill('SIGKILL');
+      at.push(runningStep(follower.stdout));
+      kills++;
+    }
+    for (let k = at.length; k < KILLS_PER_TRIAL && !follower.exited(); k++) {
       worker = labor(['worker'], ctx.env(home));
       // Random moments after the worker is up: mostly inside a step, sometimes between steps.
       await worker.waitFor(WORKER_READY, 60_000).catch(() => undefined);
-      await Promise.race([sleep(300 + ctx.random() * 4500), follower.done]);
+      await Promise.race([sleep(500 + ctx.random() * 6000), follower.done]);
       if (follower.exited()) break;
       at.push(runningStep(follower.stdout));
       await worker.kill('SIGKILL');

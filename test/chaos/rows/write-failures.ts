@@ -23,6 +23,8 @@ import { lastLines, WORKER_READY } from './kill-worker';
 
 interface Fault {
   name: string;
+  /** The experiment's name (words of the cause would match the checks on its output). */
+  experiment: string;
   /** Command prefix for the worker, or a reason it cannot be simulated here. */
   prepare(artifacts: string): string[] | { unavailable: string };
   undo(artifacts: string): void;
@@ -34,6 +36,7 @@ const isRoot = process.getuid?.() === 0;
 
 const READ_ONLY: Fault = {
   name: 'read-only store folder',
+  experiment: 'chaos-ro',
   prepare(artifacts) {
     if (!isRoot) {
       chmodSync(artifacts, 0o555);
@@ -55,6 +58,7 @@ const FSIZE_BYTES = 256 * 1024;
 
 const FULL_DISK: Fault = {
   name: `full disk (worker file size limit ${FSIZE_BYTES / 1024} KB)`,
+  experiment: 'chaos-disk',
   prepare: () => ['prlimit', `--fsize=${FSIZE_BYTES}`],
   undo: () => undefined,
   cause: /EFBIG|file too large|ENOSPC|no space/i,
@@ -71,7 +75,7 @@ async function tryFault(ctx: Ctx, fault: Fault): Promise<void> {
   // The worker's workflow bundle is written once per store; copied here so the fault hits artifacts only.
   const cache = join(ctx.root, 'baseline-store', 'cache');
   if (existsSync(cache)) cpSync(cache, join(home, 'cache'), { recursive: true });
-  const name = `chaos-${fault.name.split(' ')[0]}`;
+  const name = fault.experiment;
   const file = dataConfig(ctx.root, name);
   const prefix = fault.prepare(artifacts);
   if (!Array.isArray(prefix)) {
@@ -93,8 +97,8 @@ async function tryFault(ctx: Ctx, fault: Fault): Promise<void> {
     );
     const status = labor(['status', runId], env);
     await status.done;
-    const shown = `${follower.stdout}\n${status.stdout}`;
-    ctx.check(`${fault.name}: a person sees it (\`run\` output or \`status\`)`, fault.cause.test(shown), fault.cause.test(shown) ? 'shown' : '`run` shows the step running and `status` shows no error while Temporal retries the write');
+    const shown = `${follower.stdout}\n${status.stdout}`.split('\n').find((l) => fault.cause.test(l));
+    ctx.check(`${fault.name}: a person sees it (\`run\` output or \`status\`)`, !!shown, shown ? `shown: ${oneLine(shown)}` : '`run` shows the step running and `status` shows no error while Temporal retries the write');
     const after = await snapshot(home);
     const problems = storeProblems(after);
     ctx.check(`${fault.name}: no damaged artifact or build folder left`, problems.length === 0, problems.join('; ') || `${after.artifacts.size} artifacts, all verify`);
