@@ -45,10 +45,11 @@ async function twoStores(ctx: Ctx): Promise<void> {
     codes.every((c) => c === 0) && executions === 2,
     codes.every((c) => c === 0) ? `${executions} execution(s): ${runs.map((r) => runIdOf(r.stdout)).join(', ')}` : runs.map((r, i) => `store ${i + 1} exit ${codes[i]}: ${lastLines(r, 2)}`).join('; '),
   );
-  if (!ctx.baseline) return;
+  // Without the first row's baseline (`--only`), the second store is compared with the first.
+  const expected = ctx.baseline ?? (await snapshot(homes[0]));
   for (const [i, home] of homes.entries()) {
     const after = await snapshot(home);
-    const { differences, pathOnly } = compareStores(ctx.baseline, after);
+    const { differences, pathOnly } = compareStores(expected, after);
     const problems = [...differences, ...storeProblems(after)];
     ctx.check(`two stores: store ${i + 1} has the artifacts of an undisturbed run`, problems.length === 0, problems.join('; ') || `${after.artifacts.size} artifacts${pathOnlyNote(pathOnly)}`);
   }
