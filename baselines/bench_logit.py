@@ -1,8 +1,8 @@
 """Benchmark of the logit baseline job: simulated careers over 535 occupations plus the three
 special states (538 states), cut to N training transitions (default 100,000), fitted by
 ``python -m labor_baselines.logit`` in a fresh process. The last line printed is one JSON object:
-fit_s (L-BFGS time over the penalty grid), wall_s (the whole job), peak_rss_mb (the job
-process), n_transitions (training points), n_states, and more.
+fit_s (L-BFGS time over the penalty grid), wall_s (the whole job), cpu_s and peak_rss_mb (the
+job process), n_transitions (training points), n_states, and more.
 
     PYTHONPATH=baselines .venv/bin/python baselines/bench_logit.py [--transitions N] [--penalties 1e-3,1e-4]
 """
@@ -60,7 +60,7 @@ def main() -> None:
         print(f"penalty {r['penalty']:g}: {r['iterations']} iterations, {r['evaluations']} evaluations, "
               f"{r['fit_s']:.1f}s, train_nll {r['train_nll']:.4f}, val_nll {r['val_nll']:.4f}")
     print(json.dumps({
-        "fit_s": round(m["fit_s"], 2), "wall_s": round(wall_s, 2), "peak_rss_mb": round(m["peak_rss_mb"], 1),
+        "fit_s": round(m["fit_s"], 2), "wall_s": round(wall_s, 2), "cpu_s": round(m["cpu_s"], 1), "peak_rss_mb": round(m["peak_rss_mb"], 1),
         "n_transitions": m["n_points"]["train"], "n_valid": m["n_points"]["valid"], "n_test": m["n_points"]["test"],
         "n_states": m["n_states"], "n_params": m["n_params"], "penalties": spec["penalties"],
         "best_penalty": m["best_penalty"], "val_perplexity": round(m["val_perplexity"], 3),

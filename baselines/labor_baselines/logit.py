@@ -49,6 +49,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process (user + system): on a shared machine, steadier than wall time."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _already_done(job: JobDir, key: str) -> bool:
     try:
         return (read_json(job.metrics).get("fit_key") == key
@@ -186,7 +192,7 @@ class Fit:
             "penalties": [{**x, "val_perplexity": math.exp(x["val_nll"]) if math.isfinite(x["val_nll"]) else None}
                           for x in results],
             "n_points": {s: c for s, c in self.counts.items()}, "n_states": K, "n_params": self.model.n_params(),
-            "fit_s": sum(x["fit_s"] for x in results), "peak_rss_mb": peak_rss_mb(),
+            "fit_s": sum(x["fit_s"] for x in results), "cpu_s": cpu_s(), "peak_rss_mb": peak_rss_mb(),
             "candidate_coefficients": coefficients["candidate"],
         }
 

@@ -2,7 +2,6 @@
 distributions, kill and resume, reruns, and bad input."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -12,12 +11,18 @@ import time
 import numpy as np
 import pyarrow.ipc as ipc
 import pytest
+import torch
 
-from labor_baselines.jobdir import read_json
-from labor_baselines.logit import run_job
-from simulate import PLANTED, simulate, write_arrow, write_inputs, write_job
-
+# No conftest.py here: the trainer's tests import theirs by name, and both run in one pytest.
 BASELINES = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if BASELINES not in sys.path:
+    sys.path.insert(0, BASELINES)
+# One thread: the machine is shared, and a fixed thread count keeps fits bit-for-bit reproducible.
+torch.set_num_threads(1)
+
+from labor_baselines.jobdir import read_json  # noqa: E402
+from labor_baselines.logit import run_job  # noqa: E402
+from simulate import PLANTED, simulate, write_arrow, write_inputs, write_job  # noqa: E402
 
 FLIPPED = {"stay": 0.5, "stay_x_log_tenure": -1.0, "stay_x_gap": 0.8, "stay_x_age": 0.0,
            "return_to_last_occupation": -1.0, "held_before": -1.5}
@@ -63,6 +68,13 @@ def test_same_group_term_with_groups(tmp_path):
     coef = read_json(os.path.join(job, "output", "coefficients.json"))
     assert coef["groups"] == ["g0", "g1"]
     assert coef["candidate"]["same_group"] > 0.5 and coef["candidate"]["held_before"] > 0
+
+    # The same groups as the taxonomy's optional `group` column give the same fit.
+    with_column = tax.append_column("group", [[groups.get(c) for c in tax.column("code").to_pylist()]])
+    feat2, taxp2 = write_inputs(str(tmp_path / "in2"), features, with_column)
+    job2 = write_job(tmp_path / "job2", {"features": feat2, "taxonomy": taxp2, "penalties": [1e-3], "threads": 1})
+    assert run_job(job2, echo=False) == 0
+    assert read_json(os.path.join(job2, "output", "coefficients.json"))["candidate"] == coef["candidate"]
 
 
 def test_distributions_cover_every_point_and_sum_to_one(tmp_path, inputs):
