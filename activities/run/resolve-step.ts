@@ -15,8 +15,18 @@ import { stepCodeVersion } from './step-code';
 /** The artifact kind (store folder) each step kind writes. */
 export const ARTIFACT_KINDS: Record<StepConfig['kind'], string> = { data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation' };
 
+/**
+ * Settings that say how or where a step runs, never what it computes: changing them reuses the
+ * cached output (evaluation shards give identical predictions, tested in evaluate.test.ts).
+ */
+export const OPERATIONAL_KEYS: Partial<Record<StepConfig['kind'], readonly string[]>> = {
+  finetune: ['provider', 'slurm', 'stallTimeout'],
+  evaluate: ['shards'],
+};
+
 export function stepCacheKey(step: StepConfig, inputs: Record<string, { sha256: string }>): string {
-  const { name: _name, ...config } = step;
+  const operational = new Set(['name', ...(OPERATIONAL_KEYS[step.kind] ?? [])]);
+  const config = Object.fromEntries(Object.entries(step).filter(([k]) => !operational.has(k)));
   return cacheKey({
     kind: step.kind,
     version: stepCodeVersion(step.kind),

@@ -77,4 +77,15 @@ describe('resolveStep', () => {
     const edited = await externalFingerprints(synth, { defaultTaxonomy: copy });
     expect(stepCacheKey(synth, edited)).not.toBe(stepCacheKey(synth, real));
   });
+
+  it('settings that say how a step runs (provider, stall timeout, shards) leave its key alone; what it computes changes it', () => {
+    const finetune = { kind: 'finetune', name: 'ft', data: 'text', provider: 'local', base: { path: '/m' }, method: 'full', epochs: 1, stallTimeout: '30m' } as unknown as StepConfig;
+    const inputs = { data: { sha256: 'abc' } };
+    const key = stepCacheKey(finetune, inputs);
+    expect(stepCacheKey({ ...finetune, provider: 'slurm', slurm: { partition: 'gpu' }, stallTimeout: '2h' } as StepConfig, inputs)).toBe(key);
+    expect(stepCacheKey({ ...finetune, epochs: 2 } as StepConfig, inputs)).not.toBe(key);
+    const evaluate = { kind: 'evaluate', name: 'ev', data: 'text', model: 'ft', shards: 2, topK: 5 } as unknown as StepConfig;
+    expect(stepCacheKey({ ...evaluate, shards: 5 } as StepConfig, inputs)).toBe(stepCacheKey(evaluate, inputs));
+    expect(stepCacheKey({ ...evaluate, topK: 3 } as StepConfig, inputs)).not.toBe(stepCacheKey(evaluate, inputs));
+  });
 });
