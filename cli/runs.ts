@@ -13,7 +13,7 @@ import type { LoadedConfig } from '../lib/config/load';
 import { connectWorker } from '../temporal/connection';
 import { ConfigHash, ExperimentName, RunStatus, StoreId } from '../temporal/search-attributes';
 import { createWorkers, runWorkers } from '../temporal/worker';
-import type { RunExperimentInput, RunExperimentResult } from '../workflows/types';
+import type { RunExperimentInput, RunExperimentResult } from '../temporal/run-types';
 import { say, table, UsageError, warn } from './output';
 import { displayRunId, runIdFor, workflowIdOf } from './run-id';
 import { runUrl, type Session, type StoreScope } from './session';

@@ -8,7 +8,7 @@ import { storeIdentity } from '../lib/store-identity';
 import { connectClient } from '../temporal/connection';
 import { describeServer, ensureSearchAttributes, isServing, serverOptions, startServer, type ServerOptions } from '../temporal/server';
 import { storeQueues } from '../temporal/task-queues';
-import type { Queues } from '../workflows/types';
+import type { Queues } from '../temporal/run-types';
 import { say, UsageError } from './output';
 import { displayRunId, resolveRunId } from './run-id';
 

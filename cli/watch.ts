@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
-import type { RunExperimentResult, RunProgress, StepState } from '../workflows/types';
+import type { RunExperimentResult, RunProgress, StepState } from '../temporal/run-types';
 import { say, seconds, table } from './output';
 
 const childId = (workflowId: string, step: string) => `${workflowId}/${step}`;

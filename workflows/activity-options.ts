@@ -3,7 +3,7 @@
  * differ), so the presets are functions of it. Workflow-safe.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { Queues } from './types';
+import type { Queues } from '../temporal/run-types';
 
 /** Failure types a retry cannot fix: the input must change first. */
 export const NON_RETRYABLE = ['InvalidConfig', 'InvalidData', 'InvalidModel', 'TrainingFailed'];

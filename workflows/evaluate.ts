@@ -8,7 +8,7 @@
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { computeOptions, quickOptions } from './activity-options';
-import type { ShardResult, StepResult, StepRunInput } from './types';
+import type { ShardResult, StepResult, StepRunInput } from '../temporal/run-types';
 
 type Activities = ReturnType<typeof createActivities>;
 

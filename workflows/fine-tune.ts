@@ -17,7 +17,7 @@ import type { createActivities } from '../activities';
 import type { FinetuneStepConfig } from '../lib/config/schema';
 import { computeOptions, quickOptions } from './activity-options';
 import { toSeconds } from './durations';
-import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from './types';
+import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../temporal/run-types';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -16,7 +16,7 @@ import { computeOptions, NON_RETRYABLE, quickOptions } from './activity-options'
 import { toSeconds } from './durations';
 import { evaluateWorkflow } from './evaluate';
 import { fineTuneWorkflow } from './fine-tune';
-import type { RunExperimentInput, RunExperimentResult, RunProgress, StepRunInput, StepState } from './types';
+import type { RunExperimentInput, RunExperimentResult, RunProgress, StepRunInput, StepState } from '../temporal/run-types';
 
 type Activities = ReturnType<typeof createActivities>;
 

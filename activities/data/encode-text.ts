@@ -1,6 +1,6 @@
 /** The encode step: panel -> one resume-like text per person plus the prediction points. */
 import type { EncodeStepConfig } from '../../lib/config/schema';
-import type { StepResult, StepRunInput } from '../../workflows/types';
+import type { StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 

@@ -1,6 +1,6 @@
 /** The data step: a synthetic panel with its known truth, or an imported survey extract. */
 import type { DataStepConfig } from '../../lib/config/schema';
-import type { StepResult, StepRunInput } from '../../workflows/types';
+import type { StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { activityInfo } from '@temporalio/activity';
 import type { EvaluateStepConfig } from '../../lib/config/schema';
-import type { EvaluationPlan, ScoreShardInput, ShardResult, StepResult, StepRunInput } from '../../workflows/types';
+import type { EvaluationPlan, ScoreShardInput, ShardResult, StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 import type { FinishTask, ScoreShardTask } from './evaluate-tasks';

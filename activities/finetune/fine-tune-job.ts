@@ -9,7 +9,7 @@ import { createProvider, jobIdForSpec, JobNotFound, type JobProvider, type JobSt
 import { defaultTrainerCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
 import { PROJECT_ROOT } from '../../lib/env';
 import type { FinetuneStepConfig } from '../../lib/config/schema';
-import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../../workflows/types';
+import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { trainingSpec } from './training-spec';
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { FILES } from '../../lib/artifacts/contracts';
 import type { FinetuneStepConfig } from '../../lib/config/schema';
-import type { StepRunInput } from '../../workflows/types';
+import type { StepRunInput } from '../../temporal/run-types';
 
 export function trainingSpec(input: StepRunInput): Record<string, unknown> {
   const step = input.step as FinetuneStepConfig;

@@ -7,7 +7,7 @@
  */
 import type { StepConfig } from '../../lib/config/schema';
 import { cacheKey } from '../../lib/artifacts/store';
-import type { ResolveStepInput, ResolveStepResult } from '../../workflows/types';
+import type { ResolveStepInput, ResolveStepResult } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { externalFingerprints } from './fingerprint';
 import { stepCodeVersion } from './step-code';

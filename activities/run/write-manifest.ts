@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/artifacts/atomic';
 import { PROJECT_ROOT } from '../../lib/env';
-import type { WriteManifestInput } from '../../workflows/types';
+import type { WriteManifestInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 
 const TRACKED_PACKAGES = [

@@ -12,7 +12,7 @@ export const statusCommand: CommandModule<object, { run: string; json: boolean }
     const [{ findRun, openSession, runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }] = await Promise.all([
       import('../session'), import('../output'), import('../watch'),
     ]);
-    type RunExperimentResult = import('../../workflows/types').RunExperimentResult;
+    type RunExperimentResult = import('../../temporal/run-types').RunExperimentResult;
     const session = await openSession({ startServer: false });
     try {
       const { handle, desc, name, workflowId, own, store } = await findRun(session, args.run);

@@ -40,7 +40,7 @@ describe('step code versions', () => {
       'activities/finetune/training-spec.ts', 'workflows/fine-tune.ts', 'trainer/labor_trainer/train.py', 'trainer/requirements.txt',
     ]));
     // Type-only imports are not code that runs.
-    expect(files('data')).not.toContain('workflows/types.ts');
+    expect(files('data')).not.toContain('temporal/run-types.ts');
     for (const k of kinds) expect(closures[k].files[`npm:@temporalio/activity`]).toMatch(/^\d+\.\d+\.\d+/);
   });
 

@@ -16,7 +16,7 @@ import type { LoadedConfig } from '../../lib/config/load';
 import { createWorkers, installRuntime, runWorkers } from '../../temporal/worker';
 import { startRun, type StartOptions } from '../../cli/runs';
 import { openStore, type StoreScope } from '../../cli/session';
-import type { Queues } from '../../workflows/types';
+import type { Queues } from '../../temporal/run-types';
 
 export interface Harness {
   address: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load';
 import { readPredictions } from '../../lib/predict';
-import type { RunExperimentResult } from '../../workflows/types';
+import type { RunExperimentResult } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
 import { CENSUS_CSV as CENSUS, randomModel } from '../lm/fixtures';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load';
-import type { RunExperimentResult } from '../../workflows/types';
+import type { RunExperimentResult } from '../../temporal/run-types';
 import { providerFor } from '../../activities/finetune/fine-tune-job';
 import { createHarness, type Harness } from '../helpers/temporal';
 

@@ -17,7 +17,7 @@ import { fineTuneActivities } from '../../activities/finetune/fine-tune-job';
 import { finetuneStep } from '../../lib/config/schema';
 import { LocalProvider, type JobRecord } from '../../lib/finetune';
 import { workflowBundle } from '../../temporal/worker';
-import type { FineTuneJobRef, StepResult, StepRunInput } from '../../workflows/types';
+import type { FineTuneJobRef, StepResult, StepRunInput } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
 import { FAKE_TRAINER, pidRunning, runsOf } from '../finetune/helpers';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { loadConfig } from '../../lib/config/load';
-import type { RunExperimentResult } from '../../workflows/types';
+import type { RunExperimentResult } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
 
 let h: Harness;

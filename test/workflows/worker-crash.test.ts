@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load';
-import type { RunExperimentResult, RunProgress } from '../../workflows/types';
+import type { RunExperimentResult, RunProgress } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
 
 let h: Harness;
