@@ -3,10 +3,10 @@
  * differ), so the presets are functions of it. Workflow-safe.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_TYPES as NON_RETRYABLE } from '../lib/errors';
 import type { Queues } from '../temporal/run-types';
 
-/** Failure types a retry cannot fix: the input must change first. */
-export const NON_RETRYABLE = ['InvalidConfig', 'InvalidData', 'InvalidModel', 'TrainingFailed'];
+export { NON_RETRYABLE };
 
 export function quickOptions(queue: string): ActivityOptions {
   return {

@@ -16,6 +16,7 @@ const WORKFLOW_SAFE = [
   '../temporal/search-attributes',
   '../temporal/task-queues',
   '../lib/config/steps',
+  '../lib/errors',
 ];
 
 function sources(dir: string): string[] {
