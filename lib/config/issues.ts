@@ -8,7 +8,11 @@ import { didYouMean } from './did-you-mean';
 import { keyLevels, keysAt, unionForms } from './schema-walk';
 
 type Path = (string | number)[];
-export type LineOf = (path: Path) => number | undefined;
+/** A line of the config file, or (a string) a place in one of its `extends` fragments: "base.yaml line 3". */
+export type LineOf = (path: Path) => number | string | undefined;
+
+/** " (line 3)" or " (base.yaml line 3)"; "" when unknown. */
+export const lineSuffix = (line: number | string | undefined): string => (line ? ` (${typeof line === 'number' ? `line ${line}` : line})` : '');
 
 interface Context {
   schema: z.ZodType;
@@ -59,7 +63,7 @@ function labelFor(path: Path): string {
 }
 
 function where(path: Path, ctx: Context, line = ctx.lineOf(path)): string {
-  return `${formatPath(path)}${line ? ` (line ${line})` : ''}`;
+  return `${formatPath(path)}${lineSuffix(line)}`;
 }
 
 /** The level's name as keyLevels gives it: "the experiment", "finetune steps", "'lora' in finetune steps". */

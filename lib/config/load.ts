@@ -4,13 +4,13 @@
  * paths resolved against the config's folder. The result is the resolved config and its hash.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { InvalidConfig } from '../errors';
 import { getTemplate } from '../text/templates';
 import { didYouMeanSuffix } from './did-you-mean';
 import { hashJson } from './hash';
-import { issueLines } from './issues';
+import { issueLines, lineSuffix, type LineOf } from './issues';
 import { experimentConfig, type ExperimentConfig, type StepConfig } from './schema';
 import { stepInputs } from './steps';
 
@@ -70,7 +70,8 @@ function merge(base: unknown, over: unknown): unknown {
   return over;
 }
 
-function withExtends(parsed: ParsedFile, seen: string[] = []): Record<string, unknown> {
+/** Merges the config over its `extends` fragments; `fragments` collects them, lowest precedence first. */
+function withExtends(parsed: ParsedFile, seen: string[] = [], fragments: ParsedFile[] = []): Record<string, unknown> {
   const { extends: ext, ...own } = parsed.value;
   if (ext === undefined) return own;
   const list = Array.isArray(ext) ? ext : [ext];
@@ -83,7 +84,9 @@ function withExtends(parsed: ParsedFile, seen: string[] = []): Record<string, un
       const line = parsed.lineOf(['extends']);
       throw new InvalidConfig(`${parsed.file}: extends${line ? ` (line ${line})` : ''}: file not found: ${file}`);
     }
-    merged = merge(merged, withExtends(parseFile(file), [...seen, parsed.file])) as Record<string, unknown>;
+    const fragment = parseFile(file);
+    merged = merge(merged, withExtends(fragment, [...seen, parsed.file], fragments)) as Record<string, unknown>;
+    fragments.push(fragment);
   }
   return merge(merged, own) as Record<string, unknown>;
 }
@@ -92,13 +95,10 @@ function withExtends(parsed: ParsedFile, seen: string[] = []): Record<string, un
  * Cross-step checks the schema cannot express: unique names, references to earlier steps of the
  * right kind, registered text templates.
  */
-function checkSteps(steps: StepConfig[], lineOf: ParsedFile['lineOf']): string[] {
+function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
   const problems: string[] = [];
   const kinds = new Map<string, StepConfig['kind']>();
-  const at = (i: number, key: string) => {
-    const line = lineOf(['steps', i, ...key.split('.')]);
-    return `steps[${i}].${key}${line ? ` (line ${line})` : ''}`;
-  };
+  const at = (i: number, key: string) => `steps[${i}].${key}${lineSuffix(lineOf(['steps', i, ...key.split('.')]))}`;
   steps.forEach((step, i) => {
     if (kinds.has(step.name)) problems.push(`${at(i, 'name')}: duplicate step name '${step.name}'`);
     for (const { key, step: ref, kinds: allowed } of stepInputs(step)) {
@@ -145,7 +145,7 @@ function resolvePaths(config: ExperimentConfig, baseDir: string): ExperimentConf
 }
 
 /** Validates a config object (already parsed); `lineOf` maps key paths to source lines. */
-export function validateConfig(raw: unknown, file: string, baseDir: string, lineOf: ParsedFile['lineOf'] = () => undefined): LoadedConfig {
+export function validateConfig(raw: unknown, file: string, baseDir: string, lineOf: LineOf = () => undefined): LoadedConfig {
   const result = experimentConfig.safeParse(raw);
   if (!result.success) {
     const lines = issueLines(result.error.issues, experimentConfig, raw, lineOf);
@@ -162,5 +162,28 @@ export function validateConfig(raw: unknown, file: string, baseDir: string, line
 export function loadConfig(path: string): LoadedConfig {
   const file = resolve(path);
   const parsed = parseFile(file);
-  return validateConfig(withExtends(parsed), file, dirname(file), parsed.lineOf);
+  const fragments: ParsedFile[] = [];
+  const merged = withExtends(parsed, [], fragments);
+  return validateConfig(merged, file, dirname(file), locate(parsed, fragments));
+}
+
+/**
+ * Where a key path is set: in the config itself, else in the fragment whose value wins the merge
+ * (named, since the config's own lines would point at the wrong file).
+ */
+function locate(config: ParsedFile, fragments: ParsedFile[]): LineOf {
+  const has = (value: unknown, path: (string | number)[]) => {
+    let v = value;
+    for (const k of path) {
+      if (!v || typeof v !== 'object' || !(k in v)) return false;
+      v = (v as Record<string | number, unknown>)[k];
+    }
+    return true;
+  };
+  return (path) => {
+    if (has(config.value, path)) return config.lineOf(path);
+    const fragment = fragments.findLast((f) => has(f.value, path));
+    const line = fragment?.lineOf(path);
+    return fragment && line ? `${basename(fragment.file)} line ${line}` : config.lineOf(path);
+  };
 }
