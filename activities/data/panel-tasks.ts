@@ -10,7 +10,7 @@ import { loadTaxonomy } from '../../lib/panel/taxonomy';
 import type { Panel } from '../../lib/panel/panel';
 import type { Progress } from '../threads/run-in-thread';
 
-function buildPanel(step: DataStepConfig, seed: number): Panel {
+function buildPanel(step: DataStepConfig, seed: number, progress: Progress): Panel {
   const taxonomy = loadTaxonomy(step.taxonomy);
   const s = step.seed ?? seed;
   switch (step.source) {
@@ -19,6 +19,7 @@ function buildPanel(step: DataStepConfig, seed: number): Panel {
         taxonomy, population: step.population, persons: step.persons, seed: s, firstYear: step.firstYear,
         lastYear: step.lastYear, biennialAfter: step.biennialAfter, splits: step.splits, oracle: true,
         name: step.datasetName ?? `synthetic ${step.population}`,
+        onProgress: (phase, done, total) => progress({ phase: `generating ${phase}`, done, total }),
       });
     case 'career':
       return importCareer(step.path, { taxonomy, name: step.datasetName, seed: s, splits: step.splits });
@@ -29,9 +30,9 @@ function buildPanel(step: DataStepConfig, seed: number): Panel {
 
 export function writePanelStep(dir: string, step: DataStepConfig, seed: number, progress: Progress): Record<string, unknown> {
   progress({ phase: 'building panel' });
-  const panel = buildPanel(step, seed);
+  const panel = buildPanel(step, seed, progress);
   progress({ phase: 'writing panel' });
-  writePanel(dir, panel);
+  writePanel(dir, panel, (file) => progress({ phase: 'writing panel', wrote: file }));
   return {
     dataset: panel.name,
     persons: panel.persons.length,

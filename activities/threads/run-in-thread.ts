@@ -15,16 +15,17 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { storageFailure } from '../../lib/artifacts/storage-failure';
 
 const ENTRY = fileURLToPath(new URL('./thread-entry.mjs', import.meta.url));
 
 export type Progress = (details: Record<string, unknown>) => void;
 
 interface ThreadMessage {
-  kind: 'progress' | 'result' | 'error';
+  kind: 'loaded' | 'progress' | 'result' | 'error';
   progress?: Record<string, unknown>;
   result?: unknown;
-  error?: { name?: string; message: string; type?: string; nonRetryable?: boolean; stack?: string };
+  error?: { name?: string; message: string; type?: string; nonRetryable?: boolean; stack?: string; code?: string; path?: string };
 }
 
 /**
@@ -56,14 +57,16 @@ export async function runInThread<T>(moduleUrl: string, fn: string, args: unknow
   try {
     return await runThread<T>(moduleUrl, fn, args, (p) => {
       rearm();
-      ctx.heartbeat(p);
+      // A thread that has loaded but not progressed yet keeps the previous attempt's details (where to resume).
+      ctx.heartbeat(p ?? ctx.info.heartbeatDetails);
     }, AbortSignal.any([ctx.cancellationSignal, stall.signal]));
   } finally {
     clearTimeout(watchdog);
   }
 }
 
-function runThread<T>(moduleUrl: string, fn: string, args: unknown[], onProgress: Progress, signal: AbortSignal): Promise<T> {
+/** `onProgress(undefined)`: the task's modules are loaded. */
+function runThread<T>(moduleUrl: string, fn: string, args: unknown[], onProgress: (p?: Record<string, unknown>) => void, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const worker = new Worker(ENTRY, { workerData: { module: moduleUrl, fn, args } });
     let settled = false;
@@ -80,7 +83,8 @@ function runThread<T>(moduleUrl: string, fn: string, args: unknown[], onProgress
     };
     signal.addEventListener('abort', abort, { once: true });
     worker.on('message', (m: ThreadMessage) => {
-      if (m.kind === 'progress') onProgress(m.progress ?? {});
+      if (m.kind === 'loaded') onProgress(undefined);
+      else if (m.kind === 'progress') onProgress(m.progress ?? {});
       else if (m.kind === 'result') settle(() => resolve(m.result as T));
       else settle(() => reject(threadError(m.error!)));
     });
@@ -92,7 +96,9 @@ function runThread<T>(moduleUrl: string, fn: string, args: unknown[], onProgress
 /** Typed project errors become typed Temporal failures; anything else stays a plain (retryable) error. */
 function threadError(e: NonNullable<ThreadMessage['error']>): Error {
   if (e.type) return ApplicationFailure.create({ message: e.message, type: e.type, nonRetryable: e.nonRetryable ?? true });
-  const err = new Error(e.message);
+  const err = Object.assign(new Error(e.message), { code: e.code, path: e.path });
+  const storage = storageFailure(err, e.path ?? '(unknown path)');
+  if (storage) return ApplicationFailure.create({ message: storage.message, type: storage.type, nonRetryable: true });
   err.stack = e.stack;
   return err;
 }

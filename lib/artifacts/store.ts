@@ -21,6 +21,7 @@ import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFi
 import { dirname, join, relative, resolve } from 'node:path';
 import { canonicalJson, hashJson } from '../config/hash';
 import { replaceSymlinkAtomic, writeJsonAtomic } from './atomic';
+import { storageFailure } from './storage-failure';
 import { FILES } from './contracts';
 
 /** What travels through Temporal: a reference, never the data. */
@@ -49,9 +50,21 @@ export function cacheKey(parts: { kind: string; version: number; config: unknown
 /** The folder of a kind's version folders. */
 const VERSIONS = '.versions';
 
-async function hashFile(path: string): Promise<string> {
+/** Bytes hashed between two progress calls. */
+const PROGRESS_BYTES = 32 << 20;
+
+async function hashFile(path: string, onProgress?: () => void): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  let sinceProgress = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    sinceProgress += (chunk as Buffer).length;
+    if (sinceProgress >= PROGRESS_BYTES) {
+      sinceProgress = 0;
+      onProgress?.();
+    }
+  }
+  onProgress?.();
   return hash.digest('hex');
 }
 
@@ -71,10 +84,17 @@ function readJson(path: string): unknown {
   }
 }
 
+export interface ArtifactStoreOptions {
+  /** Called while large files are hashed (on publish and on verify), so a caller can show it is alive. */
+  onProgress?: () => void;
+}
+
 export class ArtifactStore {
   readonly root: string;
-  constructor(root: string) {
+  private readonly onProgress?: () => void;
+  constructor(root: string, options: ArtifactStoreOptions = {}) {
     this.root = resolve(root);
+    this.onProgress = options.onProgress;
   }
 
   /** The artifact's stable name: a symlink to its current version folder. */
@@ -98,6 +118,14 @@ export class ArtifactStore {
    * this file for what happens when another builder of the key finishes first).
    */
   async create(kind: string, key: string, build: (dir: string) => Promise<Record<string, unknown>> | Record<string, unknown>): Promise<ArtifactRef> {
+    try {
+      return await this.createVersion(kind, key, build);
+    } catch (err) {
+      throw storageFailure(err, join(this.root, kind)) ?? err;
+    }
+  }
+
+  private async createVersion(kind: string, key: string, build: (dir: string) => Promise<Record<string, unknown>> | Record<string, unknown>): Promise<ArtifactRef> {
     const before = this.currentVersion(kind, key);
     const name = `${key}-${randomBytes(6).toString('hex')}`;
     const tmp = join(this.root, kind, `.tmp-${name}`);
@@ -107,7 +135,7 @@ export class ArtifactStore {
     try {
       const meta = await build(tmp);
       const files = await Promise.all(
-        listFiles(tmp).map(async (path) => ({ path, bytes: statSync(join(tmp, path)).size, sha256: await hashFile(join(tmp, path)) })),
+        listFiles(tmp).map(async (path) => ({ path, bytes: statSync(join(tmp, path)).size, sha256: await hashFile(join(tmp, path), this.onProgress) })),
       );
       manifest = { kind, key, createdAt: new Date().toISOString(), files, meta };
       writeJsonAtomic(join(tmp, FILES.manifest), manifest);
@@ -157,7 +185,7 @@ export class ArtifactStore {
     if (canonicalJson(listed) !== canonicalJson(listFiles(dir))) return null;
     for (const f of manifest.files) {
       const p = join(dir, f.path);
-      if (statSync(p).size !== f.bytes || (await hashFile(p)) !== f.sha256) return null;
+      if (statSync(p).size !== f.bytes || (await hashFile(p, this.onProgress)) !== f.sha256) return null;
     }
     return { kind, key, path: dir, sha256: manifestHash(manifest) };
   }

@@ -20,7 +20,8 @@ import { panelSource, validatePanel } from './validate';
 export const PANEL_NAME_KEY = 'labor_llm.panel_name';
 
 /** Writes the panel's tables into `dir` (validated first); returns the file names written. */
-export function writePanel(dir: string, panel: Panel): string[] {
+/** `onFile` is called after each file written (large panels take seconds per file). */
+export function writePanel(dir: string, panel: Panel, onFile?: (file: string) => void): string[] {
   const root = resolve(dir);
   validatePanel(panel, root);
   const persons = panel.persons;
@@ -56,7 +57,10 @@ export function writePanel(dir: string, panel: Panel): string[] {
     // A stale oracle from an earlier write would no longer match the panel.
     rmSync(join(root, FILES.oracle), { force: true });
   }
-  for (const [file, table] of tables) writeArrowFile(join(root, file), table);
+  for (const [file, table] of tables) {
+    writeArrowFile(join(root, file), table);
+    onFile?.(file);
+  }
   return tables.map(([file]) => file);
 }
 

@@ -38,7 +38,14 @@ export interface SynthOptions {
   oracle?: boolean;
   /** Dataset name written in each text's header (default "synthetic <population>"). */
   name?: string;
+  /** Called every few thousand persons (and rows of the oracle), so a caller can show it is alive. */
+  onProgress?: GenerateProgress;
 }
+
+export type GenerateProgress = (phase: 'persons' | 'oracle', done: number, total: number) => void;
+
+/** How often progress is reported: often enough for a heartbeat of a few seconds on a slow machine. */
+const PROGRESS_EVERY = 2000;
 
 /** Stream ids: each kind of draw has its own stream so changing one leaves the others alone. */
 const STREAM_PERSON = 1;
@@ -68,6 +75,7 @@ export function generatePanel(options: SynthOptions): Panel {
   const startSpan = mix.startAge[1] - mix.startAge[0] + 1;
 
   for (let i = 0; i < o.persons; i++) {
+    if (i % PROGRESS_EVERY === 0) o.onProgress?.('persons', i, o.persons);
     rng.reseed(hash32(o.seed, i, STREAM_PERSON));
     const female = rng.float() < mix.female ? 1 : 0;
     const race = rng.pick(mix.race);
@@ -122,7 +130,7 @@ export function generatePanel(options: SynthOptions): Panel {
     persons,
     personYears: { person_id: personIdCol, year: years.slice(0, n), state: stateCol, education: eduCol },
   };
-  if (o.oracle) panel.oracle = computeOracle(panel, truth);
+  if (o.oracle) panel.oracle = computeOracle(panel, truth, o.onProgress);
   return panel;
 }
 
@@ -132,7 +140,7 @@ export function generatePanel(options: SynthOptions): Panel {
  * same information the text shows, which is why the oracle is exact. The panel must use the
  * generator's covariate values (GENDERS, RACES, REGIONS, EDUCATION_LEVELS).
  */
-export function computeOracle(panel: Panel, truth = new TruthModel(panel.taxonomy)): Oracle {
+export function computeOracle(panel: Panel, truth = new TruthModel(panel.taxonomy), onProgress?: GenerateProgress): Oracle {
   const py = panel.personYears;
   const K = truth.size;
   const rows = py.year.length;
@@ -157,6 +165,7 @@ export function computeOracle(panel: Panel, truth = new TruthModel(panel.taxonom
   const dist = new Float64Array(K);
   let k = 0;
   for (let r = 0; r < rows; r++) {
+    if (r % (10 * PROGRESS_EVERY) === 0) onProgress?.('oracle', r, rows);
     const id = py.person_id[r];
     const edu = eduIndex.get(py.education[r]) ?? covariate(EDUCATION_LEVELS, py.education[r], 'education', r);
     const state = truth.taxonomy.index.get(py.state[r]);
