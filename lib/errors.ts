@@ -44,7 +44,7 @@ export class TrainingFailed extends LaborError {
 }
 
 /** Failure types that must not be retried by Temporal. */
-export const NON_RETRYABLE_TYPES = ['InvalidConfig', 'InvalidData', 'InvalidModel', 'TrainingFailed'];
+export const NON_RETRYABLE_TYPES = ['InvalidConfig', 'InvalidData', 'InvalidModel', 'TrainingFailed', 'StorageFailed'];
 
 /**
  * Collects problems so that all of them are reported at once, with a cap on the examples

@@ -13,6 +13,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // A failed write (EFBIG, ENOSPC) names no file: name the one being written.
+    if (err && typeof err === 'object' && !('path' in err)) Object.assign(err, { path });
     throw err;
   }
 }

@@ -8,9 +8,10 @@
  *   through a file with EFBIG, as it would stop with ENOSPC on a full disk. (A tiny tmpfs would
  *   need a mount over the store, which vanishes with its contents when the fault is "fixed".)
  *
- * Each: the failure is clear (the step's failure names the cause and a path, and a person can
- * see it), no damaged artifact or build folder is left, and `labor-llm resume <run>` after the
- * fix completes with the baseline's artifacts.
+ * Each: the failure is clear (the run fails at once, not retried, with a message that names the
+ * cause and a path, and a person sees it in `run`'s output and in `status`), no damaged artifact
+ * or build folder is left, and `labor-llm resume <run>` after the fix completes with the
+ * baseline's artifacts.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync } from 'node:fs';
@@ -89,16 +90,23 @@ async function tryFault(ctx: Ctx, fault: Fault): Promise<void> {
     const [, runId] = await follower.waitFor(/^run (\S+) \(/m, 60_000);
     worker = labor(['worker'], env, { prefix });
     await worker.waitFor(WORKER_READY, 60_000);
-    const failure = await lastFailure(ctx, name, 90_000);
+    const failure = await runFailure(ctx, name, 90_000);
     ctx.check(
-      `${fault.name}: the step's failure names the cause and the path`,
+      `${fault.name}: the run fails at once, its failure names the cause and the path`,
       !!failure && fault.cause.test(failure) && failure.includes(home),
-      failure ? oneLine(failure) : 'no failed attempt within 90 s',
+      failure ? oneLine(failure) : 'the run did not fail within 90 s (a storage failure should not be retried)',
     );
+    const followed = await follower.done;
     const status = labor(['status', runId], env);
     await status.done;
-    const shown = `${follower.stdout}\n${status.stdout}`.split('\n').find((l) => fault.cause.test(l));
-    ctx.check(`${fault.name}: a person sees it (\`run\` output or \`status\`)`, !!shown, shown ? `shown: ${oneLine(shown)}` : '`run` shows the step running and `status` shows no error while Temporal retries the write');
+    const seen = (out: string) => out.split('\n').find((l) => fault.cause.test(l));
+    const inRun = seen(`${follower.stdout}\n${follower.stderr}`);
+    const inStatus = seen(status.stdout);
+    ctx.check(
+      `${fault.name}: a person sees it (\`run\` exits 1 saying it, \`status\` shows it)`,
+      followed === 1 && !!inRun && !!inStatus,
+      `run exit ${followed}; run: ${inRun ? oneLine(inRun) : 'not shown'}; status: ${inStatus ? oneLine(inStatus) : 'not shown'}`,
+    );
     const after = await snapshot(home);
     const problems = storeProblems(after);
     ctx.check(`${fault.name}: no damaged artifact or build folder left`, problems.length === 0, problems.join('; ') || `${after.artifacts.size} artifacts, all verify`);
@@ -123,14 +131,16 @@ async function tryFault(ctx: Ctx, fault: Fault): Promise<void> {
   }
 }
 
-/** The last failure of the run's pending step activity, once one attempt has failed. */
-async function lastFailure(ctx: Ctx, experiment: string, timeoutMs: number): Promise<string | undefined> {
+/** The failure of the experiment's run, once it has failed. */
+async function runFailure(ctx: Ctx, experiment: string, timeoutMs: number): Promise<string | undefined> {
   for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
-    for await (const w of ctx.server.client.workflow.list({ query: `ExperimentName="${experiment}" AND ExecutionStatus="Running"` })) {
-      const desc = await ctx.server.client.workflow.getHandle(w.workflowId, w.runId).describe();
-      for (const a of desc.raw.pendingActivities ?? []) {
-        const f = a.lastFailure;
-        if (f?.message) return [f.message, f.cause?.message].filter(Boolean).join(': ');
+    for await (const w of ctx.server.client.workflow.list({ query: `ExperimentName="${experiment}" AND ExecutionStatus="Failed"` })) {
+      try {
+        await ctx.server.client.workflow.getHandle(w.workflowId, w.runId).result();
+      } catch (err) {
+        const messages: string[] = [];
+        for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.message) messages.push(e.message);
+        return messages.join(': ');
       }
     }
   }
