@@ -17,6 +17,18 @@ const modelDirOf = (input: StepRunInput) => {
   return typeof step.model === 'string' ? input.inputs.model.path : step.model.path;
 };
 
+/**
+ * The model as metrics.json names it: a step's model by its artifact key and digest, not by the
+ * folder it happens to sit in (a store path differs between stores and rebuilds), so the same
+ * evaluation writes the same bytes anywhere; a user's folder by its path.
+ */
+const modelIdentity = (input: StepRunInput) => {
+  const step = input.step as EvaluateStepConfig;
+  if (typeof step.model !== 'string') return { path: step.model.path };
+  const ref = input.inputs.model;
+  return { step: step.model, artifact: `${ref.kind}/${ref.key}`, sha256: ref.sha256 };
+};
+
 export function evaluateActivities(deps: ActivityDeps) {
   return {
     async planEvaluation(input: StepRunInput): Promise<EvaluationPlan> {
@@ -61,7 +73,7 @@ export function evaluateActivities(deps: ActivityDeps) {
           seed: input.seed,
           totalPoints: input.plan.totalPoints,
           shards: shards.map((s) => ({ path: s.path, start: input.plan.shards[s.shard].start, truncated: s.truncated })),
-          scorer: shards[0]?.scorer,
+          scorer: shards[0] && { ...(shards[0].scorer as object), modelDir: undefined, model: modelIdentity(input) },
         };
         summary = await runInThread(TASKS, 'finishEvaluationTask', [task]);
         return { summary };

@@ -38,9 +38,12 @@ function experiment(shards: number): string {
 describe('evaluate step', () => {
   it('scores every title for every point, identically with 1 or 3 shards', async () => {
     const one = (await (await h.start(loadConfig(experiment(1)))).result()) as RunExperimentResult;
-    const three = (await (await h.start(loadConfig(experiment(3)))).result()) as RunExperimentResult;
+    // Shards do not change what is computed, so they are not in the cache key: recompute on purpose.
+    const three = (await (await h.start(loadConfig(experiment(3)), { noCache: true })).result()) as RunExperimentResult;
     const [a, b] = [one, three].map((r) => r.steps.find((s) => s.name === 'evaluate')!);
     expect(a.status).toBe('done');
+    expect(b.status).toBe('done');
+    expect(b.artifact!.path).not.toBe(a.artifact!.path);
     expect(a.summary).toMatchObject({ points: 40, truncated: 0 });
 
     const pa = readPredictions(join(a.artifact!.path, 'model'));
@@ -50,6 +53,10 @@ describe('evaluate step', () => {
     expect(Array.from(pb.probs)).toEqual(Array.from(pa.probs));
 
     const metrics = JSON.parse(readFileSync(join(a.artifact!.path, 'metrics.json'), 'utf8'));
+    // The model is named by what it is, not by a store folder: both evaluations write the same bytes.
+    expect(metrics.scorer.model).toEqual({ path: modelDir });
+    expect(metrics.scorer.modelDir).toBeUndefined();
+    expect(readFileSync(join(b.artifact!.path, 'metrics.json'), 'utf8')).toBe(readFileSync(join(a.artifact!.path, 'metrics.json'), 'utf8'));
     expect(Object.keys(metrics.models).sort()).toEqual(['marginal', 'markov', 'model', 'oracle']);
     // A random model is far from the truth; the oracle is the floor.
     expect(metrics.models.oracle.perplexity).toBeLessThan(metrics.models.model.perplexity);
