@@ -226,7 +226,8 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   return missing.map((a) => a.name);
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (the OS's pick). */
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {

@@ -1,10 +1,11 @@
 /** Runs `node bin/labor-llm.js …` as a child process, the way a person runs it. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BIN, spawnProc } from '../helpers/processes';
 
-export const BIN = resolve('bin/labor-llm.js');
+export { BIN };
 
 export interface CliResult {
   code: number | null;
@@ -24,55 +25,17 @@ export interface RunningCli {
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, nodeArgs: string[] = []): RunningCli {
   // CI=1: plain progress lines whatever the terminal (stdout is a pipe here anyway).
-  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { ...env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const listeners = new Set<() => void>();
-  child.stdout!.on('data', (d: Buffer) => {
-    stdout += d;
-    listeners.forEach((l) => l());
-  });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const done = new Promise<CliResult>((res, rej) => {
-    child.on('error', rej);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      listeners.forEach((l) => l());
-      res({ code, stdout, stderr });
-    });
-  });
+  const p = spawnProc([process.execPath, ...nodeArgs, BIN, ...args], { ...env, CI: '1' }, timeoutMs);
   return {
-    child,
+    child: p.child,
     get stdout() {
-      return stdout;
+      return p.stdout;
     },
     get stderr() {
-      return stderr;
+      return p.stderr;
     },
-    done,
-    waitFor(pattern, ms = 30_000) {
-      return new Promise((res, rej) => {
-        const check = () => {
-          const m = stdout.match(pattern);
-          if (m) {
-            listeners.delete(check);
-            clearTimeout(t);
-            res(m);
-          } else if (child.exitCode !== null) {
-            listeners.delete(check);
-            clearTimeout(t);
-            rej(new Error(`exited ${child.exitCode} before printing ${pattern}:\n${stdout}\n${stderr}`));
-          }
-        };
-        const t = setTimeout(() => {
-          listeners.delete(check);
-          rej(new Error(`no ${pattern} within ${ms} ms:\n${stdout}\n${stderr}`));
-        }, ms);
-        listeners.add(check);
-        check();
-      });
-    },
+    done: p.done.then((code) => ({ code, stdout: p.stdout, stderr: p.stderr })),
+    waitFor: (pattern, ms = 30_000) => p.waitFor(pattern, ms),
   };
 }
 

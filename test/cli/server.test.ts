@@ -4,10 +4,10 @@
  * at once, and `server status` naming the process that serves the port and its database.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../temporal/server';
 import { cli } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'labor-llm-cli-server-'));
@@ -21,17 +21,6 @@ function embeddedEnv(port: number, serverDir: string): NodeJS.ProcessEnv {
   };
   delete env.TEMPORAL_ADDRESS;
   return env;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-    srv.on('error', rej);
-  });
 }
 
 describe('labor-llm server', () => {
