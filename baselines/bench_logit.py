@@ -4,7 +4,7 @@ special states (538 states), cut to N training transitions (default 100,000), fi
 fit_s (L-BFGS time over the penalty grid), wall_s (the whole job), cpu_s and peak_rss_mb (the
 job process), n_transitions (training points), n_states, and more.
 
-    PYTHONPATH=baselines .venv/bin/python baselines/bench_logit.py [--transitions N] [--penalties 1e-3,1e-4]
+    PYTHONPATH=baselines:trainer .venv/bin/python baselines/bench_logit.py [--transitions N] [--penalties 1e-3,1e-4]
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def main() -> None:
         job = write_job(os.path.join(tmp, "job"), spec)
         t1 = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "labor_baselines.logit", "--job-dir", job],
-                              env={**os.environ, "PYTHONPATH": HERE}, stderr=subprocess.PIPE, text=True)
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join((HERE, os.path.join(os.path.dirname(HERE), "trainer")))}, stderr=subprocess.PIPE, text=True)
         wall_s = time.perf_counter() - t1
         if proc.returncode != 0:
             sys.exit(f"logit job failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")

@@ -21,8 +21,8 @@ import signal
 import sys
 import traceback
 
-from .errors import BaselineError, FitFailed, Internal, InvalidInput, JobDirBusy, OutOfMemory
-from .jobdir import JobDir, Logger, Status, read_json, replace_dir, write_atomic, write_json_atomic
+from .errors import FitFailed, Internal, InvalidInput, JobDirBusy, JobError, OutOfMemory
+from .jobdir import JobDir, Logger, fit_job_dir, Status, read_json, replace_dir, write_atomic, write_json_atomic
 from .spec import SPLITS, load_spec
 
 MODEL = "logit"
@@ -219,7 +219,7 @@ class Fit:
 
 def run_job(job_dir: str, echo: bool = True) -> int:
     """Runs (or resumes) the job in `job_dir`; returns the exit code. The caller holds the lock."""
-    job = JobDir(os.path.abspath(job_dir))
+    job = fit_job_dir(job_dir)
     log = Logger(job.log, echo=echo)
     status = Status(job.status)
     if os.path.exists(job.error):
@@ -250,7 +250,7 @@ def run_job(job_dir: str, echo: bool = True) -> int:
     except BaseException as e:  # noqa: BLE001 - every failure must leave error.json behind
         err = _classify(e)
         log(f"failed: {err.type}: {err.message}")
-        if not isinstance(e, BaselineError) or isinstance(e, Internal):
+        if not isinstance(e, JobError) or isinstance(e, Internal):
             log(traceback.format_exc().rstrip())
         write_json_atomic(job.error, {"type": err.type, "message": err.message})
         status.update(state="failed", phase="failed")
@@ -259,8 +259,8 @@ def run_job(job_dir: str, echo: bool = True) -> int:
         return err.exit_code
 
 
-def _classify(e: BaseException) -> BaselineError:
-    if isinstance(e, BaselineError):
+def _classify(e: BaseException) -> JobError:
+    if isinstance(e, JobError):
         return e
     if isinstance(e, MemoryError):
         return OutOfMemory("out of host memory (MemoryError); lower chunk_size")
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--job-dir", required=True, help="folder holding spec.json; outputs are written there")
     args = ap.parse_args(argv)
-    job = JobDir(os.path.abspath(args.job_dir))
+    job = fit_job_dir(args.job_dir)
     if not os.path.isdir(job.root):
         print(f"InvalidInput: --job-dir {job.root} is not a folder", file=sys.stderr)
         return 2

@@ -15,8 +15,11 @@ import torch
 
 # No conftest.py here: the trainer's tests import theirs by name, and both run in one pytest.
 BASELINES = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if BASELINES not in sys.path:
-    sys.path.insert(0, BASELINES)
+# The fit uses the project's job-folder plumbing from the trainer's package.
+TRAINER = os.path.join(os.path.dirname(BASELINES), "trainer")
+for path in (TRAINER, BASELINES):
+    if path not in sys.path:
+        sys.path.insert(0, path)
 # One thread: the machine is shared, and a fixed thread count keeps fits bit-for-bit reproducible.
 torch.set_num_threads(1)
 
@@ -30,7 +33,7 @@ SIGNED = ("stay_x_log_tenure", "stay_x_gap", "return_to_last_occupation", "held_
 
 
 def _cli(job: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": BASELINES}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((BASELINES, TRAINER))}
     return subprocess.Popen([sys.executable, "-m", "labor_baselines.logit", "--job-dir", job], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class TrainerError(Exception):
+class JobError(Exception):
     type = "Internal"
     exit_code = 1
 
@@ -15,20 +15,20 @@ class TrainerError(Exception):
         self.message = message
 
 
-class InvalidInput(TrainerError):
+class InvalidInput(JobError):
     type = "InvalidInput"
     exit_code = 2
 
 
-class TrainingFailed(TrainerError):
+class TrainingFailed(JobError):
     type = "TrainingFailed"
 
 
-class OutOfMemory(TrainerError):
+class OutOfMemory(JobError):
     type = "OutOfMemory"
 
 
-class Internal(TrainerError):
+class Internal(JobError):
     type = "Internal"
 
 

@@ -1,4 +1,5 @@
-"""Job directory layout and atomic writes (status.json is polled by the job provider)."""
+"""Job directory layout and atomic writes (status.json is polled by the job provider). Shared by
+every Python job of the project: the trainer and the baseline fits (baselines/)."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -28,21 +29,35 @@ def _clean(v):
     return v
 
 
-def write_json_atomic(path: str, obj) -> None:
+def write_atomic(path: str, write) -> None:
+    """Calls write(tmp_path) on a sibling temporary file, then renames it over path."""
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=d)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=d)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(_clean(obj), f, indent=2, allow_nan=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_json_atomic(path: str, obj, indent: int | None = 2) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(_clean(obj), f, indent=indent, allow_nan=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    write_atomic(path, write)
+
+
+def read_json(path: str):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
 
 
 def replace_dir(tmp_dir: str, final_dir: str) -> None:
@@ -61,13 +76,16 @@ def replace_dir(tmp_dir: str, final_dir: str) -> None:
 @dataclass(frozen=True)
 class JobDir:
     root: str
+    log_name: str = "train.log"
+    #: Who writes the folder, as its lock's message names it.
+    owner: str = "trainer"
 
     @property
     def spec(self) -> str: return os.path.join(self.root, "spec.json")
     @property
     def status(self) -> str: return os.path.join(self.root, "status.json")
     @property
-    def log(self) -> str: return os.path.join(self.root, "train.log")
+    def log(self) -> str: return os.path.join(self.root, self.log_name)
     @property
     def metrics(self) -> str: return os.path.join(self.root, "metrics.json")
     @property
@@ -89,7 +107,7 @@ class JobDir:
 
     def acquire_lock(self):
         """Holds an exclusive flock for the life of the process (released by the OS on exit,
-        kill -9 included), so two trainers never write the same job dir."""
+        kill -9 included), so two processes never write the same job dir."""
         f = open(self.lock, "a+")
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -97,7 +115,7 @@ class JobDir:
             f.seek(0)
             holder = f.read().strip() or "?"
             f.close()
-            raise JobDirBusy(f"job dir {self.root} is in use by another trainer process (pid {holder})")
+            raise JobDirBusy(f"job dir {self.root} is in use by another {self.owner} process (pid {holder})")
         f.seek(0)
         f.truncate()
         f.write(str(os.getpid()))
@@ -106,7 +124,7 @@ class JobDir:
 
 
 class Logger:
-    """Appends human-readable lines to train.log (and echoes them to stderr)."""
+    """Appends human-readable lines to the job's log (and echoes them to stderr)."""
 
     def __init__(self, path: str | None, echo: bool = True):
         self.path = path

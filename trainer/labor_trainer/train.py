@@ -20,7 +20,7 @@ import signal
 import sys
 import traceback
 
-from .errors import InvalidInput, Internal, JobDirBusy, OutOfMemory, TrainerError, TrainingFailed
+from .errors import InvalidInput, Internal, JobDirBusy, OutOfMemory, JobError, TrainingFailed
 from .jobdir import JobDir, Logger, write_json_atomic
 from .spec import load_spec
 from .status import Status
@@ -119,7 +119,7 @@ def run_job(job_dir: str, echo: bool = True, stops: StopRequests | None = None) 
     except BaseException as e:  # noqa: BLE001 - every failure must leave error.json behind
         err = _classify(e)
         log(f"failed: {err.type}: {err.message}")
-        if not isinstance(e, TrainerError) or isinstance(e, Internal):
+        if not isinstance(e, JobError) or isinstance(e, Internal):
             log(traceback.format_exc().rstrip())
         write_json_atomic(job.error, {"type": err.type, "message": err.message})
         status.update(state="failed", phase="failed")
@@ -135,8 +135,8 @@ def _raise_if(stop: Stopped | None) -> None:
         raise stop
 
 
-def _classify(e: BaseException) -> TrainerError:
-    if isinstance(e, TrainerError):
+def _classify(e: BaseException) -> JobError:
+    if isinstance(e, JobError):
         return e
     try:
         import torch
