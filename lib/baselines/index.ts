@@ -1,5 +1,6 @@
-export type { BaselineSpec, FittedBaseline, TrainPoints, BaselinePoints, BaselineOptions } from './types';
+export type { BaselineSpec, FittedBaseline, TrainPoints, BaselinePoints, BaselineOptions, BaselineInput, BaselineReport } from './types';
 export { BASELINE_NAMES, getBaseline, fitBaseline } from './registry';
 export { marginalBaseline } from './marginal';
-export { markovBaseline, DEFAULT_MARKOV_ALPHA } from './markov';
+export { markovBaseline, markov2Baseline, markovGapBaseline, DEFAULT_MARKOV_ALPHA, GAP_BUCKETS, gapBucket } from './markov';
+export { SMOOTHING_GRID } from './smoothing-grid';
 export { oraclePredictions } from './oracle';

@@ -4,9 +4,9 @@ import { didYouMeanSuffix } from '../config/did-you-mean';
 import type { Taxonomy } from '../panel/taxonomy';
 import type { BaselineOptions, BaselineSpec, FittedBaseline, TrainPoints } from './types';
 import { marginalBaseline } from './marginal';
-import { markovBaseline } from './markov';
+import { markov2Baseline, markovBaseline, markovGapBaseline } from './markov';
 
-const BASELINES: ReadonlyMap<string, BaselineSpec> = new Map([marginalBaseline, markovBaseline].map((b) => [b.name, b]));
+const BASELINES: ReadonlyMap<string, BaselineSpec> = new Map([marginalBaseline, markovBaseline, markov2Baseline, markovGapBaseline].map((b) => [b.name, b]));
 
 export const BASELINE_NAMES: readonly string[] = [...BASELINES.keys()];
 
@@ -18,7 +18,8 @@ export function getBaseline(name: string): BaselineSpec {
   return spec;
 }
 
-export function fitBaseline(name: string, train: TrainPoints, taxonomy: Taxonomy, options: BaselineOptions = {}): FittedBaseline {
+/** Fits on `train`; smoothing not fixed by `options` is chosen on `valid` when given (see markov.ts). */
+export function fitBaseline(name: string, train: TrainPoints, taxonomy: Taxonomy, options: BaselineOptions = {}, valid?: TrainPoints): FittedBaseline {
   const spec = getBaseline(name);
   const unknown = Object.keys(options).filter((k) => !spec.options.includes(k));
   if (unknown.length) {
@@ -27,5 +28,5 @@ export function fitBaseline(name: string, train: TrainPoints, taxonomy: Taxonomy
       unknown.map((k) => `'${k}'${didYouMeanSuffix(k, spec.options)}; accepted: ${spec.options.join(', ') || 'none'}`),
     );
   }
-  return spec.fit(train, taxonomy, options);
+  return spec.fit(train, taxonomy, options, valid);
 }

@@ -67,10 +67,10 @@ describe('markov baseline', () => {
 
 describe('baseline registry', () => {
   it('lists baselines and suggests the closest name', () => {
-    expect(BASELINE_NAMES).toEqual(['marginal', 'markov']);
+    expect(BASELINE_NAMES).toEqual(['marginal', 'markov', 'markov2', 'markov-gap']);
     expect(getBaseline('markov').name).toBe('markov');
     expect(() => getBaseline('markv')).toThrow(InvalidConfig);
-    expect(() => getBaseline('markv')).toThrow(/unknown baseline 'markv' \(did you mean 'markov'\?\); known: marginal, markov/);
+    expect(() => getBaseline('markv')).toThrow(/unknown baseline 'markv' \(did you mean 'markov'\?\); known: marginal, markov, markov2, markov-gap/);
     expect(() => getBaseline('logit')).toThrow(/unknown baseline 'logit'; known/);
   });
 });
