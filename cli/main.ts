@@ -14,6 +14,7 @@ import { cancelCommand } from './commands/cancel';
 import { workerCommand } from './commands/worker';
 import { serverCommand } from './commands/server';
 import { dataCommand } from './commands/data';
+import { compareCommand } from './commands/compare';
 
 const width = Math.min(110, Math.max(80, process.stdout.columns ?? 100));
 
@@ -36,6 +37,7 @@ try {
     .command(workerCommand)
     .command(serverCommand)
     .command(dataCommand)
+    .command(compareCommand)
     .demandCommand(1, 'name a command: see --help')
     .strict()
     .wrap(width)

@@ -9,24 +9,15 @@ export const statusCommand: CommandModule<object, { run: string; json: boolean }
       .option('json', { type: 'boolean', default: false })
       .example('$0 status quickstart-1a2b3c4d5e', ''),
   handler: async (args) => {
-    const [{ findRun, openSession, runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }] = await Promise.all([
-      import('../session'), import('../output'), import('../watch'),
+    const [{ findRun, openSession, runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }, { runOutcome }] = await Promise.all([
+      import('../session'), import('../output'), import('../watch'), import('../run-outcome'),
     ]);
-    type RunExperimentResult = import('../../temporal/run-types').RunExperimentResult;
     const session = await openSession({ startServer: false });
     try {
-      const { handle, desc, name, workflowId, own, store } = await findRun(session, args.run);
-      const state = desc.status.name;
-      const progress = state === 'RUNNING' ? await readProgress(session.client, handle) : undefined;
-      const result = state === 'COMPLETED' ? ((await handle.result()) as RunExperimentResult) : undefined;
-      const failure = state === 'FAILED' || state === 'CANCELLED' || state === 'TERMINATED' || state === 'TIMED_OUT'
-        ? await handle.result().then(() => undefined, (err: Error) => (err.cause as Error | undefined)?.message ?? err.message)
-        : undefined;
-      const { existsSync } = await import('node:fs');
-      const { join } = await import('node:path');
-      // A cancelled run's manifest is where this state folder's workers write it.
-      const written = join(session.settings.LABOR_LLM_HOME, 'runs', workflowId, desc.runId, 'manifest.json');
-      const manifestPath = result?.manifestPath ?? failure?.match(/\nmanifest: (.*)$/)?.[1] ?? (existsSync(written) ? written : undefined);
+      const found = await findRun(session, args.run);
+      const { handle, desc, name, workflowId, own, store } = found;
+      const progress = desc.status.name === 'RUNNING' ? await readProgress(session.client, handle) : undefined;
+      const { state, result, failure, manifestPath } = await runOutcome(session, found);
       if (args.json) {
         return say(JSON.stringify({ run: name, workflowId, store, runId: desc.runId, status: statusName(state), startedAt: desc.startTime, closedAt: desc.closeTime, progress, result, failure, manifestPath }, null, 2));
       }
