@@ -1,0 +1,16 @@
+/** Whole-trajectory simulation and its comparison with observed careers. Public exports. */
+export type { Careers, PartialCareer, NextStateSampler, SimulationOptions, Simulation } from './types';
+export type {
+  TrajectoryInput, TrajectoryOptions, TrajectoryAnalysis, TrajectoryResult, TrajectorySubgroup, TransitionMatrix, MeasureStat, Measure,
+} from './analysis-types';
+export { MEASURES } from './analysis-types';
+export { careersFromPanel, careerLength, type CareersOptions } from './careers';
+export { planSimulation, checkSimulationOptions, DEFAULT_BATCH_SIZE, type SimulationPlan } from './plan';
+export { simulateTrajectories } from './simulate';
+export { CareerText } from './career-text';
+export { lmSampler, type LmSamplerOptions } from './lm-sampler';
+export { truthSampler } from './truth-sampler';
+export { baselineSampler } from './baseline-sampler';
+export { compareTrajectories, EMPIRICAL } from './compare';
+export { trajectoryTables, TRAJECTORY_SCHEMAS, type TrajectoryTableName } from './tables';
+export { writeTrajectoryAnalysis, TRAJECTORY_FILES } from './write';
