@@ -6,6 +6,7 @@
  * is resampling its cells, and per-cell sums make each bootstrap replicate cost O(cells).
  */
 import { InvalidConfig, InvalidData, ProblemList } from '../errors';
+import { UNKNOWN_BIRTH_YEAR } from '../artifacts/contracts';
 import { EDUCATION_LEVELS } from '../panel/panel';
 import type { AlignedPoints } from './align';
 import type { AnalysisInput, AnalysisPerson, Dimension, SubgroupInfo } from './types';
@@ -204,6 +205,7 @@ function dimensionValues(dim: Dimension, input: AnalysisInput, points: AlignedPo
       const v = p[column];
       if (v === null || v === undefined || v === '') return undefined;
       if (dim !== BIRTH_COHORT) return String(v);
+      if (v === UNKNOWN_BIRTH_YEAR) return 'unknown';
       return typeof v === 'number' && Number.isInteger(v) ? `${Math.floor(v / 10) * 10}s` : undefined;
     });
     const reported = new Set<number>();

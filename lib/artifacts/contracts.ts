@@ -24,12 +24,16 @@ export const NONEMPLOYMENT_KINDS: readonly StateKind[] = ['unemployed', 'not_in_
 /** taxonomy.arrow: the valid states, in the order every distribution column uses. */
 export interface TaxonomyRow { code: string; title: string; kind: StateKind }
 
+/** A person's birth year when the source has none: texts leave the line out, analyses say "unknown". */
+export const UNKNOWN_BIRTH_YEAR = 0;
+
 /** persons.arrow: one row per person (static covariates and the split). */
 export interface PersonRow {
   person_id: string;
   gender: string;
   race: string;
   region: string;
+  /** UNKNOWN_BIRTH_YEAR (0) when the source has none (CAREER's files). */
   birth_year: number;
   split: Split;
 }

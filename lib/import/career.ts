@@ -15,7 +15,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { SPLITS, type Split } from '../artifacts/contracts';
+import { SPLITS, UNKNOWN_BIRTH_YEAR, type Split } from '../artifacts/contracts';
 import { InvalidData, ProblemList } from '../errors';
 import type { Panel } from '../panel/panel';
 import { DEFAULT_SPLIT_FRACTIONS, splitPersons, type SplitFractions } from '../panel/split';
@@ -42,8 +42,6 @@ type Kind = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 const PREFIXES = ['train', 'valid', 'test', 'all'] as const;
 type Prefix = (typeof PREFIXES)[number];
 
-/** Birth year written when the source has none. */
-export const UNKNOWN_BIRTH_YEAR = 0;
 
 /** One file's lines, each already split into tokens. */
 type Lines = string[][];

@@ -28,7 +28,7 @@
  *                         intro "Occupation by year:"
  */
 import { InvalidConfig } from '../errors';
-import type { PersonRow, TaxonomyRow } from '../artifacts/contracts';
+import { UNKNOWN_BIRTH_YEAR, type PersonRow, type TaxonomyRow } from '../artifacts/contracts';
 import { didYouMean } from '../config/did-you-mean';
 
 export interface TemplateRef {
@@ -83,7 +83,7 @@ function resumeTemplate(o: ResumeOptions): TextTemplate {
     header: (dataset, p) =>
       `${dataset} career record\n` +
       `Gender: ${p.gender}, race/ethnicity: ${p.race}, region: ${p.region}\n` +
-      (o.birthYear ? `Birth year: ${p.birth_year}\n` : '') +
+      (o.birthYear && p.birth_year !== UNKNOWN_BIRTH_YEAR ? `Birth year: ${p.birth_year}\n` : '') +
       intro,
     yearPrefix: o.education ? (year, education) => `${year} (${education}):` : (year) => `${year}:`,
     footer: `${END_MARKER}\n`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNKNOWN_BIRTH_YEAR } from '../../lib/artifacts/contracts';
 import { analyzeOneStep, type OneStepAnalysis } from '../../lib/analysis';
 import { handPersons, handProbs, handRows, preds, taxonomy } from './fixtures';
 
@@ -97,6 +98,9 @@ describe('analyzeOneStep on a hand-computed case', () => {
       ["gender=male&education=bachelor's degree", 1, 1],
       ['birth_cohort=1960s', 2, 3],
     ]);
+    // A birth year the source did not have (CAREER's files) is a cohort of its own, not the "0s".
+    const unknownB = { ...input, persons: input.persons.map((p) => (p.person_id === 'B' ? { ...p, birth_year: UNKNOWN_BIRTH_YEAR } : p)) };
+    expect(analyzeOneStep(unknownB, { ...small, subgroups: [['birth_cohort']] }).subgroups.map((g) => g.id)).toEqual(['all', 'birth_cohort=1960s', 'birth_cohort=unknown']);
     // Bachelor's: points A2002 (b) and B2001 (unemployed); q = mean of rows 2 and 3.
     const r = result(a, "education=bachelor's degree");
     expect(r.distances!.state.tv.value).toBeCloseTo(0.5 * (0.25 + 0.125 + 0.125), 6);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidConfig } from '../../lib/errors';
 import { DEFAULT_TEMPLATE, getTemplate, listTemplates, registerTemplate, type TextTemplate } from '../../lib/text';
 import { didYouMean } from '../../lib/config/did-you-mean';
+import { UNKNOWN_BIRTH_YEAR } from '../../lib/artifacts/contracts';
 
 describe('template registry', () => {
   it('has the default and the variants, versioned', () => {
@@ -29,5 +30,16 @@ describe('template registry', () => {
     expect(getTemplate({ name: 'test-versioned', version: 1 }).footer).toBe('<END>\n');
     expect(() => registerTemplate(v1)).toThrow(/already registered/);
     expect(() => registerTemplate({ ...base, name: 'Bad Name' })).toThrow(/lowercase/);
+  });
+});
+
+describe('unknown birth year', () => {
+  const person = { person_id: 'p', gender: 'female', race: 'Black', region: 'South', split: 'test' as const };
+  it('leaves the birth-year line out rather than writing "Birth year: 0" (CAREER files have none)', () => {
+    const t = getTemplate('resume');
+    expect(t.header('d', { ...person, birth_year: 1960 })).toContain('Birth year: 1960\n');
+    const unknown = t.header('d', { ...person, birth_year: UNKNOWN_BIRTH_YEAR });
+    expect(unknown).not.toContain('Birth year');
+    expect(unknown).toBe(getTemplate('resume-no-birth-year').header('d', { ...person, birth_year: 1960 }));
   });
 });
