@@ -10,6 +10,8 @@ import { resolveStep } from './run/resolve-step';
 import { writeRunManifest } from './run/write-manifest';
 import { fineTuneActivities } from './finetune/fine-tune-job';
 import { evaluateActivities } from './evaluate/evaluate-activities';
+import { analyzeEvaluations } from './analysis/analyze-step';
+import { buildReport } from './report/report-step';
 
 export function createActivities(deps: ActivityDeps) {
   const raw = {
@@ -19,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     encodeText: encodeText(deps),
     ...fineTuneActivities(deps),
     ...evaluateActivities(deps),
+    analyzeEvaluations: analyzeEvaluations(deps),
+    buildReport: buildReport(deps),
   };
   return Object.fromEntries(Object.entries(raw).map(([name, fn]) => [name, typed(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof raw;
 }

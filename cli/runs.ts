@@ -16,7 +16,8 @@ import { createWorkers, runWorkers } from '../temporal/worker';
 import type { RunExperimentInput, RunExperimentResult } from '../temporal/run-types';
 import { say, table, UsageError, warn } from './output';
 import { displayRunId, runIdFor, workflowIdOf } from './run-id';
-import { runUrl, type Session, type StoreScope } from './session';
+import { runUrl } from '../lib/env';
+import type { Session, StoreScope } from './session';
 import { printSummary, watchRun } from './watch';
 
 export interface StartOptions {

@@ -94,10 +94,4 @@ export async function findRun(session: Session, typed: string): Promise<FoundRun
     throw new UsageError(`no run '${typed}' in ${where}: \`labor-llm list\` shows this store's runs, \`labor-llm list --all-stores\` every store's`);
   }
 }
-
-/** The Web UI page of a workflow run. */
-export function runUrl(settings: Settings, workflowId: string, runId?: string): string {
-  if (!settings.embedded) return `(open ${workflowId} in your cluster's Web UI)`;
-  const base = `${settings.uiUrl}/namespaces/${encodeURIComponent(settings.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
-  return runId ? `${base}/${runId}/history` : base;
-}
+export { runUrl } from '../lib/env';

@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import type { RunExperimentResult, RunProgress, StepState } from '../temporal/run-types';
+import { join } from 'node:path';
+import { stablePathOf } from '../lib/artifacts/store';
 import { say, seconds, table } from './output';
 
 const childId = (workflowId: string, step: string) => `${workflowId}/${step}`;
@@ -112,6 +114,10 @@ export function printSummary(steps: StepState[]): void {
       say(`${s.name}: ${s.summary.points} prediction points`);
       say(s.summary.table);
     }
+  }
+  // The report is what a person opens next: its full path, last.
+  for (const s of steps) {
+    if (s.kind === 'report' && s.artifact && typeof s.summary?.report === 'string') say(`\nreport (${s.name}): ${join(stablePathOf(s.artifact), s.summary.report)}`);
   }
 }
 

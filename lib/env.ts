@@ -69,3 +69,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     serverDir: resolve(s.LABOR_LLM_SERVER_DIR ?? defaultServerDir(env)),
   };
 }
+
+/** The Web UI page of a workflow run (a hint instead for a cluster's own Web UI, whose address is not known here). */
+export function runUrl(settings: Settings, workflowId: string, runId?: string): string {
+  if (!settings.embedded) return `(open ${workflowId} in your cluster's Web UI)`;
+  const base = `${settings.uiUrl}/namespaces/${encodeURIComponent(settings.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${runId}/history` : base;
+}

@@ -73,7 +73,12 @@ export interface StepRunInput {
   queues: Queues;
   /** Set when the step is forced (rerun, no-cache): the parent run's id, so a forced finetune trains a new job. */
   fresh?: string;
+  /** The run so far, for steps that report on it (report): not part of the cache key. */
+  run?: RunSoFar;
 }
+
+/** What a run manifest records, before the run has finished. */
+export type RunSoFar = Omit<WriteManifestInput, 'status' | 'finishedAt'>;
 
 export interface StepResult {
   artifact: ArtifactRef;
@@ -133,4 +138,31 @@ export interface WriteManifestInput {
   steps: StepState[];
   startedAt: number;
   finishedAt: number;
+}
+
+/** manifest.json of a run (activities/run/write-manifest.ts): what `report` and `compare` read. */
+export interface RunManifest {
+  workflowId: string;
+  runId: string;
+  experiment: string;
+  status: RunProgress['status'];
+  configFile: string;
+  configHash: string;
+  codeCommit: string | null;
+  packages: Record<string, string>;
+  startedAt: string;
+  finishedAt: string;
+  seeds: Record<string, number | undefined>;
+  steps: {
+    name: string;
+    kind: StepState['kind'];
+    status: StepStatus;
+    cached: boolean;
+    key?: string;
+    output?: { path: string; sha256: string };
+    seconds?: number;
+    summary?: Record<string, unknown>;
+    error?: string;
+  }[];
+  config: ExperimentConfig;
 }

@@ -16,7 +16,7 @@ import { computeOptions, NON_RETRYABLE, quickOptions } from './activity-options'
 import { toSeconds } from './durations';
 import { evaluateWorkflow } from './evaluate';
 import { fineTuneWorkflow } from './fine-tune';
-import type { RunExperimentInput, RunExperimentResult, RunProgress, StepRunInput, StepState } from '../temporal/run-types';
+import type { RunExperimentInput, RunExperimentResult, RunProgress, RunSoFar, StepRunInput, StepState } from '../temporal/run-types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -46,11 +46,9 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
   const runStep = async (step: StepConfig): Promise<void> => {
     const state = states.get(step.name)!;
     const inputs = Object.fromEntries(stepInputs(step).map((i) => [i.key, states.get(i.step)!.artifact!]));
-    if (step.kind === 'evaluate') {
-      // The evaluation also needs the panel (taxonomy, oracle) behind its encoded text.
-      const encode = config.steps.find((s) => s.name === step.data);
-      if (encode?.kind === 'encode') inputs.panel = states.get(encode.input)!.artifact!;
-    }
+    // Evaluations and analyses also need the panel (taxonomy, persons, oracle) behind their text.
+    const panel = panelStepOf(config.steps, step);
+    if (panel) inputs.panel = states.get(panel)!.artifact!;
     Object.assign(state, { status: 'running', startedAt: Date.now() });
     upsertSearchAttributes([{ key: Step, value: step.name }]);
     // Summaries name the step on each event in the Web UI's history.
@@ -65,12 +63,15 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
     }
     const fresh = input.noCache || forced.has(step.name) ? { fresh: info.runId } : {};
     const stepInput: StepRunInput = { runId: info.workflowId, experiment: config.name, step, key: resolved.key, inputs, seed: config.seed, timeouts, queues, ...fresh };
+    if (step.kind === 'report') stepInput.run = runSoFar();
     const summary = `${step.name}: ${step.kind}`;
     const childOptions = { workflowId: childWorkflowId(info.workflowId, step.name), taskQueue: queues.cpu, args: [stepInput] as [StepRunInput], staticSummary: summary };
     const withSummary = { ...computeOptions(timeouts, queues), summary };
     const result =
       step.kind === 'data' ? await compute.prepareData.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'encode' ? await compute.encodeText.executeWithOptions(withSummary, [stepInput])
+      : step.kind === 'analyze' ? await compute.analyzeEvaluations.executeWithOptions(withSummary, [stepInput])
+      : step.kind === 'report' ? await compute.buildReport.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'finetune' ? await executeChild(fineTuneWorkflow, childOptions)
       : await executeChild(evaluateWorkflow, childOptions);
     Object.assign(state, { status: 'done', artifact: result.artifact, summary: result.summary, finishedAt: Date.now(), fraction: 1 });
@@ -124,16 +125,28 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
   }
   return { status: 'succeeded', manifestPath: await finish('succeeded'), steps: [...states.values()] };
 
+  function runSoFar(): RunSoFar {
+    return {
+      workflowId: info.workflowId, runId: info.runId, configFile: input.configFile, config, configHash: input.configHash,
+      steps: [...states.values()], startedAt,
+    };
+  }
+
   async function finish(status: RunProgress['status']): Promise<string> {
     progress.status = status;
     upsertSearchAttributes([{ key: RunStatus, value: status }]);
-    const { path } = await quick.writeRunManifest({
-      workflowId: info.workflowId, runId: info.runId, configFile: input.configFile, config, configHash: input.configHash,
-      status, steps: [...states.values()], startedAt, finishedAt: Date.now(),
-    });
+    const { path } = await quick.writeRunManifest({ ...runSoFar(), status, finishedAt: Date.now() });
     progress.manifestPath = path;
     return path;
   }
+}
+
+/** The data step whose panel a step reads: evaluate (through its encoded text) and analyze (through its first evaluation). */
+function panelStepOf(steps: readonly StepConfig[], step: StepConfig): string | undefined {
+  const byName = (name: string) => steps.find((s) => s.name === name);
+  const through = step.kind === 'analyze' ? byName(step.evaluations[0]) : step;
+  const encode = through?.kind === 'evaluate' ? byName(through.data) : undefined;
+  return encode?.kind === 'encode' ? encode.input : undefined;
 }
 
 /** The innermost failure of a chain: an activity's own error, not "Activity task failed". */

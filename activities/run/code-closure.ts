@@ -23,6 +23,8 @@ export const STEP_ENTRIES: Record<StepKind, string[]> = {
   encode: ['activities/data/encode-text.ts'],
   finetune: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'trainer/labor_trainer', 'trainer/requirements.txt'],
   evaluate: ['activities/evaluate/evaluate-activities.ts', 'workflows/evaluate.ts'],
+  analyze: ['activities/analysis/analyze-step.ts'],
+  report: ['activities/report/report-step.ts'],
 };
 
 export interface Closure {

@@ -7,13 +7,12 @@
  */
 import type { StepConfig } from '../../lib/config/schema';
 import { cacheKey } from '../../lib/artifacts/store';
+import { ARTIFACT_KINDS } from '../../lib/config/steps';
 import type { ResolveStepInput, ResolveStepResult } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { externalFingerprints } from './fingerprint';
 import { stepCodeVersion } from './step-code';
 
-/** The artifact kind (store folder) each step kind writes. */
-export const ARTIFACT_KINDS: Record<StepConfig['kind'], string> = { data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation' };
 
 /**
  * Settings that say how or where a step runs, never what it computes: changing them reuses the

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/artifacts/atomic';
 import { PROJECT_ROOT } from '../../lib/env';
-import type { WriteManifestInput } from '../../temporal/run-types';
+import type { RunManifest, WriteManifestInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 
 const TRACKED_PACKAGES = [
@@ -47,34 +47,39 @@ export function runManifestPath(deps: ActivityDeps, workflowId: string, runId: s
   return join(deps.runsDir, workflowId, runId, 'manifest.json');
 }
 
+/** The manifest of a run (finished, or so far). */
+export function runManifest(input: WriteManifestInput): RunManifest {
+  return {
+    workflowId: input.workflowId,
+    runId: input.runId,
+    experiment: input.config.name,
+    status: input.status,
+    configFile: input.configFile,
+    configHash: input.configHash,
+    codeCommit: codeCommit(),
+    packages: packageVersions(),
+    startedAt: new Date(input.startedAt).toISOString(),
+    finishedAt: new Date(input.finishedAt).toISOString(),
+    seeds: Object.fromEntries(input.config.steps.filter((s) => 'seed' in s).map((s) => [s.name, (s as { seed?: number }).seed])),
+    steps: input.steps.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      status: s.status,
+      cached: s.status === 'cached',
+      key: s.key,
+      output: s.artifact ? { path: s.artifact.path, sha256: s.artifact.sha256 } : undefined,
+      seconds: s.startedAt && s.finishedAt ? (s.finishedAt - s.startedAt) / 1000 : undefined,
+      summary: s.summary,
+      error: s.error,
+    })),
+    config: input.config,
+  };
+}
+
 export function writeRunManifest(deps: ActivityDeps) {
   return async (input: WriteManifestInput): Promise<{ path: string }> => {
     const path = runManifestPath(deps, input.workflowId, input.runId);
-    writeJsonAtomic(path, {
-      workflowId: input.workflowId,
-      runId: input.runId,
-      experiment: input.config.name,
-      status: input.status,
-      configFile: input.configFile,
-      configHash: input.configHash,
-      codeCommit: codeCommit(),
-      packages: packageVersions(),
-      startedAt: new Date(input.startedAt).toISOString(),
-      finishedAt: new Date(input.finishedAt).toISOString(),
-      seeds: Object.fromEntries(input.config.steps.filter((s) => 'seed' in s).map((s) => [s.name, (s as { seed?: number }).seed])),
-      steps: input.steps.map((s) => ({
-        name: s.name,
-        kind: s.kind,
-        status: s.status,
-        cached: s.status === 'cached',
-        key: s.key,
-        output: s.artifact ? { path: s.artifact.path, sha256: s.artifact.sha256 } : undefined,
-        seconds: s.startedAt && s.finishedAt ? (s.finishedAt - s.startedAt) / 1000 : undefined,
-        summary: s.summary,
-        error: s.error,
-      })),
-      config: input.config,
-    });
+    writeJsonAtomic(path, runManifest(input));
     return { path };
   };
 }

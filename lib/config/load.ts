@@ -11,7 +11,7 @@ import { getTemplate } from '../text/templates';
 import { didYouMeanSuffix } from './did-you-mean';
 import { hashJson } from './hash';
 import { issueLines, lineSuffix, type LineOf } from './issues';
-import { experimentConfig, type ExperimentConfig, type StepConfig } from './schema';
+import { experimentConfig, type EvaluateStepConfig, type ExperimentConfig, type StepConfig } from './schema';
 import { stepInputs } from './steps';
 
 export interface LoadedConfig {
@@ -98,6 +98,7 @@ function withExtends(parsed: ParsedFile, seen: string[] = [], fragments: ParsedF
 function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
   const problems: string[] = [];
   const kinds = new Map<string, StepConfig['kind']>();
+  const byName = new Map<string, StepConfig>();
   const at = (i: number, key: string) => `steps[${i}].${key}${lineSuffix(lineOf(['steps', i, ...key.split('.')]))}`;
   steps.forEach((step, i) => {
     if (kinds.has(step.name)) problems.push(`${at(i, 'name')}: duplicate step name '${step.name}'`);
@@ -109,6 +110,10 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
         problems.push(`${at(i, key)}: step '${ref}' is a ${kind} step; expected ${allowed.join(' or ')}`);
       }
     }
+    if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));
+    if (step.kind === 'report' && !step.analysis && step.evaluations.length === 0) {
+      problems.push(`${at(i, 'kind')}: a report step needs 'analysis' (an analyze step) or 'evaluations' (evaluate steps); found neither`);
+    }
     if (step.kind === 'encode') {
       try {
         getTemplate(step.template);
@@ -117,7 +122,23 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
       }
     }
     kinds.set(step.name, step.kind);
+    byName.set(step.name, step);
   });
+  return problems;
+}
+
+/** An analysis compares models point by point: its evaluations must score the same points. */
+function sameEvaluationPoints(names: string[], byName: Map<string, StepConfig>): string[] {
+  const evaluations = names.map((n) => byName.get(n)).filter((s): s is EvaluateStepConfig => s?.kind === 'evaluate');
+  const [first, ...rest] = evaluations;
+  const problems: string[] = [];
+  for (const e of rest) {
+    for (const key of ['data', 'split', 'maxPoints'] as const) {
+      if (e[key] !== first[key]) {
+        problems.push(`evaluations '${first.name}' and '${e.name}' differ in ${key} ('${first[key] ?? 'all'}' vs '${e[key] ?? 'all'}'); an analysis compares models on the same points`);
+      }
+    }
+  }
   return problems;
 }
 
@@ -154,7 +175,7 @@ export function validateConfig(raw: unknown, file: string, baseDir: string, line
   const problems = checkSteps(result.data.steps, lineOf);
   if (problems.length) throw new InvalidConfig(`${file}: invalid experiment config`, problems);
   // Every step gets an explicit seed, so the resolved config (and each cache key) says which one ran.
-  const seeded = { ...result.data, steps: result.data.steps.map((s) => (s.kind === 'encode' ? s : { ...s, seed: s.seed ?? result.data.seed })) };
+  const seeded = { ...result.data, steps: result.data.steps.map((s) => (s.kind === 'encode' || s.kind === 'report' ? s : { ...s, seed: s.seed ?? result.data.seed })) };
   const config = resolvePaths(seeded, baseDir);
   return { config, hash: hashJson(config), file };
 }

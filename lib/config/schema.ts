@@ -140,7 +140,7 @@ export const evaluateStep = z.strictObject({
       batchPoints: positiveInt.default(8),
     })
     .default({ kind: 'fast', memoryBudgetMb: 512, batchPoints: 8 }),
-  baselines: z.array(z.enum(['marginal', 'markov'])).default(['marginal', 'markov']),
+  baselines: z.array(z.enum(['marginal', 'markov', 'markov2', 'markov-gap'])).default(['marginal', 'markov']),
   /** Compare with the generator's true probabilities when the data is synthetic. */
   oracle: z.boolean().default(true),
   /** Bootstrap replicates (resampling persons) for confidence intervals; 0 for none. */
@@ -150,11 +150,45 @@ export const evaluateStep = z.strictObject({
   topK: positiveInt.default(5),
 });
 
+/** One-step representativeness: every model of the named evaluations, per subgroup. */
+export const analyzeStep = z.strictObject({
+  kind: z.literal('analyze'),
+  name,
+  /** Evaluate steps, all on the same data, split and points; their models (fine-tuned, baselines, oracle) are compared. */
+  evaluations: z.array(stepRef).min(1),
+  /**
+   * Subgroup definitions: one dimension (a person column such as gender, race or region,
+   * `birth_cohort` or `education`) or an intersection ([gender, race]). Default: each on its own.
+   */
+  subgroups: z.array(z.array(z.string().min(1)).min(1)).optional(),
+  /** Subgroups with fewer persons or points are reported as too small, without statistics. */
+  minPersons: positiveInt.default(30),
+  minPoints: positiveInt.default(100),
+  /** Occupation groups are codes sharing their first `groupDigits` characters. */
+  groupDigits: positiveInt.default(2),
+  /** Person-bootstrap replicates for intervals; 0 for none. */
+  bootstrap: z.number().int().min(0).default(200),
+  seed: z.number().int().optional(),
+});
+
+/** A self-contained HTML report of the run's evaluations and analysis. */
+export const reportStep = z.strictObject({
+  kind: z.literal('report'),
+  name,
+  /** An analyze step; its evaluations' metrics come with it. */
+  analysis: stepRef.optional(),
+  /** Further evaluate steps to tabulate (those of the analysis are included already). */
+  evaluations: z.array(stepRef).default([]),
+  title: z.string().optional(),
+});
+
 export const step = z.discriminatedUnion('kind', [
   z.discriminatedUnion('source', [syntheticDataStep, importDataStep]),
   encodeStep,
   finetuneStep,
   evaluateStep,
+  analyzeStep,
+  reportStep,
 ]);
 
 export const experimentConfig = z.strictObject({
@@ -177,3 +211,5 @@ export type DataStepConfig = Extract<StepConfig, { kind: 'data' }>;
 export type EncodeStepConfig = z.output<typeof encodeStep>;
 export type FinetuneStepConfig = z.output<typeof finetuneStep>;
 export type EvaluateStepConfig = z.output<typeof evaluateStep>;
+export type AnalyzeStepConfig = z.output<typeof analyzeStep>;
+export type ReportStepConfig = z.output<typeof reportStep>;

@@ -11,6 +11,11 @@ export interface StepInput {
   kinds: StepKind[];
 }
 
+/** The artifact kind (store folder) each step kind writes. */
+export const ARTIFACT_KINDS: Record<StepKind, string> = {
+  data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation', analyze: 'analysis', report: 'report',
+};
+
 export function stepInputs(step: StepConfig): StepInput[] {
   switch (step.kind) {
     case 'data':
@@ -26,6 +31,13 @@ export function stepInputs(step: StepConfig): StepInput[] {
       return [
         { key: 'data', step: step.data, kinds: ['encode'] },
         ...(typeof step.model === 'string' ? [{ key: 'model', step: step.model, kinds: ['finetune'] as StepKind[] }] : []),
+      ];
+    case 'analyze':
+      return step.evaluations.map((e, i) => ({ key: `evaluations.${i}`, step: e, kinds: ['evaluate'] }));
+    case 'report':
+      return [
+        ...(step.analysis ? [{ key: 'analysis', step: step.analysis, kinds: ['analyze'] as StepKind[] }] : []),
+        ...step.evaluations.map((e, i) => ({ key: `evaluations.${i}`, step: e, kinds: ['evaluate'] as StepKind[] })),
       ];
   }
 }

@@ -76,6 +76,23 @@ describe('loadConfig', () => {
     expect(err.message).toContain("steps[2].input (line 6): step 't' is a encode step; expected data");
   });
 
+  it('an analysis compares evaluations of the same points; a report needs something to report', () => {
+    const file = write(
+      'analyze.yaml',
+      'schemaVersion: 1\nname: a\nsteps:\n  - {name: survey, kind: data, source: synthetic, population: survey, persons: 5}\n' +
+        '  - {name: t, kind: encode, input: survey}\n' +
+        '  - {name: e1, kind: evaluate, data: t, model: {path: m}, maxPoints: 10}\n' +
+        '  - {name: e2, kind: evaluate, data: t, model: {path: m}, split: valid}\n' +
+        '  - {name: rep, kind: analyze, evaluations: [e1, e2, t]}\n' +
+        '  - {name: html, kind: report}\n',
+    );
+    const err = errorOf(() => loadConfig(file));
+    expect(err.message).toContain("steps[4].evaluations.2 (line 8): step 't' is a encode step; expected evaluate");
+    expect(err.message).toContain("steps[4].evaluations (line 8): evaluations 'e1' and 'e2' differ in split ('test' vs 'valid')");
+    expect(err.message).toContain("evaluations 'e1' and 'e2' differ in maxPoints ('10' vs 'all')");
+    expect(err.message).toContain("steps[5].kind (line 9): a report step needs 'analysis' (an analyze step) or 'evaluations' (evaluate steps); found neither");
+  });
+
   it('merges extends: fragments, the including file winning', () => {
     const file = write('ext.yaml', `extends: ${resolve('test/fixtures/configs/base-fragment.yaml')}\nname: e\nsteps:\n  - {name: d, kind: data, source: synthetic, population: survey, persons: 5}\n`);
     const { config } = loadConfig(file);

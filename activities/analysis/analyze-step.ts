@@ -1,0 +1,33 @@
+/**
+ * The analyze step: the one-step representativeness analysis of every model in the named
+ * evaluations (the fine-tuned models, the baselines, the oracle), run in a worker thread.
+ */
+import type { AnalyzeStepConfig } from '../../lib/config/schema';
+import type { StepResult, StepRunInput } from '../../temporal/run-types';
+import type { ActivityDeps } from '../deps';
+import { runInThread } from '../threads/run-in-thread';
+import type { AnalyzeTask } from './analyze-tasks';
+
+const TASKS = new URL('./analyze-tasks.ts', import.meta.url).href;
+
+export function analyzeEvaluations(deps: ActivityDeps) {
+  return async (input: StepRunInput): Promise<StepResult> => {
+    const step = input.step as AnalyzeStepConfig;
+    let summary: Record<string, unknown> = {};
+    const artifact = await deps.store.create('analysis', input.key, async (dir) => {
+      const task: AnalyzeTask = {
+        dir,
+        panelDir: input.inputs.panel.path,
+        step,
+        seed: step.seed ?? input.seed,
+        evaluations: step.evaluations.map((name, i) => {
+          const ref = input.inputs[`evaluations.${i}`];
+          return { step: name, dir: ref.path, artifact: `${ref.kind}/${ref.key}`, sha256: ref.sha256 };
+        }),
+      };
+      summary = await runInThread<Record<string, unknown>>(TASKS, 'analyzeTask', [task]);
+      return { summary };
+    });
+    return { artifact, summary };
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The analyze and report steps on a real server: two real ONNX models evaluated on the same
+ * points, analysed per subgroup with the baselines and the oracle, and reported as one HTML page
+ * that names the run it came from.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OneStepAnalysis } from '../../lib/analysis';
+import { loadConfig } from '../../lib/config/load';
+import type { RunExperimentResult } from '../../temporal/run-types';
+import { createHarness, type Harness } from '../helpers/temporal';
+import { randomModel } from '../lm/fixtures';
+
+let h: Harness;
+let file: string;
+beforeAll(async () => {
+  h = await createHarness();
+  const [a, b] = [5, 6].map((seed) => randomModel({ layers: 1, hidden: 32, heads: 2, maxPositions: 512, seed }));
+  file = join(mkdtempSync(join(tmpdir(), 'labor-llm-analyze-')), 'analyze.yaml');
+  writeFileSync(
+    file,
+    `schemaVersion: 1\nname: analyze-report\nseed: 3\nsteps:\n` +
+      `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 120}\n` +
+      `  - {name: text, kind: encode, input: survey}\n` +
+      `  - {name: eval-a, kind: evaluate, data: text, model: {path: ${a}}, maxPoints: 150, bootstrap: 10}\n` +
+      `  - {name: eval-b, kind: evaluate, data: text, model: {path: ${b}}, maxPoints: 150, bootstrap: 10}\n` +
+      `  - {name: groups, kind: analyze, evaluations: [eval-a, eval-b], subgroups: [[gender], [race], [gender, race]], minPersons: 8, minPoints: 20, bootstrap: 20}\n` +
+      `  - {name: html, kind: report, analysis: groups}\n`,
+  );
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('analyze and report steps', () => {
+  it('analyses every model of both evaluations per subgroup and renders a report naming the run', async () => {
+    const handle = await h.start(loadConfig(file));
+    const result = (await handle.result()) as RunExperimentResult;
+    const step = (name: string) => result.steps.find((s) => s.name === name)!;
+    expect(result.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done', 'done', 'done']);
+
+    const dir = step('groups').artifact!.path;
+    const analysis = JSON.parse(readFileSync(join(dir, 'one_step.json'), 'utf8')) as OneStepAnalysis;
+    // The fine-tuned (here: random) models first, then the baselines and the oracle, once each.
+    expect(analysis.models).toEqual(['eval-a', 'eval-b', 'marginal', 'markov', 'oracle']);
+    expect(analysis.oracle).toBe('oracle');
+    const ids = analysis.subgroups.map((g) => g.id);
+    expect(ids).toContain('all');
+    expect(ids).toContain('gender=female');
+    expect(ids.some((id) => id.startsWith('gender=') && id.includes('&race='))).toBe(true);
+    // A random model is further from the empirical distribution than the truth is.
+    const tv = (model: string) => analysis.results.find((r) => r.model === model && r.subgroup === 'all')!.distances!.state.tv.value;
+    expect(tv('eval-a')).toBeGreaterThan(tv('oracle'));
+    for (const f of ['subgroup_distances.arrow', 'subgroup_rates.arrow', 'subgroup_calibration.arrow']) expect(existsSync(join(dir, f))).toBe(true);
+    const kept = JSON.parse(readFileSync(join(dir, 'evaluations.json'), 'utf8')) as { step: string; metrics: { models: object } }[];
+    expect(kept.map((e) => e.step)).toEqual(['eval-a', 'eval-b']);
+    expect(Object.keys(kept[0].metrics.models).sort()).toEqual(['marginal', 'markov', 'model', 'oracle']);
+
+    const report = join(step('html').artifact!.path, 'report.html');
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain(handle.workflowId);
+    expect(html).toContain('eval-b');
+    expect(html).toContain('<svg');
+    expect(readFileSync(join(step('html').artifact!.path, 'summary.md'), 'utf8')).toContain('eval-a');
+  }, 240_000);
+});
