@@ -9,13 +9,15 @@ import { writeFileAtomic, writeJsonAtomic } from '../../lib/artifacts/atomic';
 import { FILES } from '../../lib/artifacts/contracts';
 import type { EvaluateStepConfig } from '../../lib/config/schema';
 import { readPanel } from '../../lib/panel/panel-io';
+import type { Panel } from '../../lib/panel/panel';
 import { continuationFor, getTemplate, type TemplateRef } from '../../lib/text';
 import { createScorer } from '../../lib/lm';
 import { buildPredictions, predictionsFromProbs, writePredictions, type Predictions } from '../../lib/predict';
 import { computeMetrics, formatMetricsTable, type EvalMetrics } from '../../lib/metrics';
-import { fitBaseline, oraclePredictions } from '../../lib/baselines';
+import { fitBaseline, oraclePredictions, type BaselineReport } from '../../lib/baselines';
 import type { Progress } from '../threads/run-in-thread';
-import { readTaxonomy, selectPoints, splitPoints } from './points';
+import { readTaxonomy, selectPoints } from './points';
+import { baselineData } from './baseline-points';
 
 export interface ScoreShardTask {
   encodedDir: string;
@@ -109,14 +111,22 @@ export function finishEvaluationTask(task: FinishTask, progress: Progress): Reco
   const results: { name: string; predictions: Predictions }[] = [
     { name: 'model', predictions: buildPredictions({ taxonomy, points, logp, topK: step.topK }) },
   ];
-  const train = splitPoints(task.encodedDir, 'train');
-  for (const name of step.baselines) {
-    progress({ phase: 'predictions', model: name });
-    const fitted = fitBaseline(name, train, taxonomy);
-    results.push({ name, predictions: predictionsFromProbs({ taxonomy, points, probs: fitted.predict(points), topK: step.topK }) });
+  let panel: Panel | undefined;
+  const getPanel = () => (panel ??= readPanel(task.panelDir));
+  // Baselines fit on train and choose their smoothing on valid (markov.ts); metrics.json records each choice.
+  const baselineReports: Record<string, BaselineReport> = {};
+  if (step.baselines.length) {
+    const data = baselineData(task.encodedDir, getPanel, step.baselines);
+    const scored = data.withInputs(points);
+    for (const name of step.baselines) {
+      progress({ phase: 'predictions', model: name });
+      const fitted = fitBaseline(name, data.train, taxonomy, {}, data.valid);
+      baselineReports[name] = fitted.report;
+      results.push({ name, predictions: predictionsFromProbs({ taxonomy, points, probs: fitted.predict(scored), topK: step.topK }) });
+    }
   }
-  const panel = step.oracle ? readPanel(task.panelDir) : undefined;
-  if (panel?.oracle) results.push({ name: 'oracle', predictions: oraclePredictions(panel.oracle, points, taxonomy, step.topK) });
+  const oracle = step.oracle ? getPanel().oracle : undefined;
+  if (oracle) results.push({ name: 'oracle', predictions: oraclePredictions(oracle, points, taxonomy, step.topK) });
 
   const metrics: Record<string, EvalMetrics> = {};
   for (const r of results) {
@@ -128,7 +138,7 @@ export function finishEvaluationTask(task: FinishTask, progress: Progress): Reco
 
   progress({ phase: 'writing' });
   for (const r of results) writePredictions(join(task.dir, r.name), r.predictions);
-  writeJsonAtomic(join(task.dir, FILES.metrics), { points: task.totalPoints, truncated, scorer: task.scorer, models: metrics });
+  writeJsonAtomic(join(task.dir, FILES.metrics), { points: task.totalPoints, truncated, scorer: task.scorer, models: metrics, baselines: baselineReports });
   writeFileSync(join(task.dir, 'metrics.txt'), table);
   return {
     points: task.totalPoints,

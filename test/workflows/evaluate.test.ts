@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load';
 import { readPredictions } from '../../lib/predict';
+import { SMOOTHING_GRID } from '../../lib/baselines';
 import type { RunExperimentResult } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
 import { CENSUS_CSV as CENSUS, randomModel } from '../lm/fixtures';
@@ -58,6 +59,11 @@ describe('evaluate step', () => {
     expect(metrics.scorer.modelDir).toBeUndefined();
     expect(readFileSync(join(b.artifact!.path, 'metrics.json'), 'utf8')).toBe(readFileSync(join(a.artifact!.path, 'metrics.json'), 'utf8'));
     expect(Object.keys(metrics.models).sort()).toEqual(['marginal', 'markov', 'model', 'oracle']);
+    // Each baseline's smoothing is recorded; markov's is chosen on the validation split.
+    expect(metrics.baselines.marginal).toMatchObject({ order: 0, tuned: false });
+    expect(metrics.baselines.markov).toMatchObject({ order: 1, conditions: ['prev'], tuned: true });
+    expect(SMOOTHING_GRID).toContain(metrics.baselines.markov.smoothing.alpha);
+    expect(metrics.baselines.markov.valid_log_loss).toBeLessThanOrEqual(metrics.baselines.markov.add_one_valid_log_loss);
     // A random model is far from the truth; the oracle is the floor.
     expect(metrics.models.oracle.perplexity).toBeLessThan(metrics.models.model.perplexity);
     expect(metrics.models.model.valid_mass).toBeLessThan(1);
@@ -72,13 +78,19 @@ describe('evaluate step', () => {
       `schemaVersion: 1\nname: census\nsteps:\n` +
         `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 30, taxonomy: ${CENSUS}}\n` +
         `  - {name: text, kind: encode, input: survey}\n` +
-        `  - {name: evaluate, kind: evaluate, data: text, model: {path: ${modelDir}}, maxPoints: 6, bootstrap: 0, baselines: [markov]}\n`,
+        `  - {name: evaluate, kind: evaluate, data: text, model: {path: ${modelDir}}, maxPoints: 6, bootstrap: 0, baselines: [markov, markov2, markov-gap]}\n`,
     );
     const result = (await (await h.start(loadConfig(file))).result()) as RunExperimentResult;
     expect(result.steps[0].summary).toMatchObject({ states: 538 });
     const p = readPredictions(join(result.steps[2].artifact!.path, 'model'));
     expect(p.n_states).toBe(538);
     expect(p.person_id).toHaveLength(6);
+    // The order-2 and gap variants get their columns from the panel's point features and tune on valid.
+    const metrics = JSON.parse(readFileSync(join(result.steps[2].artifact!.path, 'metrics.json'), 'utf8'));
+    expect(Object.keys(metrics.models).sort()).toEqual(['markov', 'markov-gap', 'markov2', 'model', 'oracle']);
+    expect(metrics.baselines.markov2).toMatchObject({ order: 2, conditions: ['prev', 'prev2'], tuned: true });
+    expect(metrics.baselines['markov-gap']).toMatchObject({ order: 1, conditions: ['prev', 'gap'], tuned: true });
+    expect(readPredictions(join(result.steps[2].artifact!.path, 'markov2')).person_id).toEqual(p.person_id);
   }, 180_000);
 
   it('a missing model folder fails the run as invalid input, naming the folder', async () => {
