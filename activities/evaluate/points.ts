@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { readArrowFile } from '../../lib/artifacts/arrow-io';
-import { columnValues, FILES, type TaxonomyRow } from '../../lib/artifacts/contracts';
+import { FILES, type TaxonomyRow } from '../../lib/artifacts/contracts';
 import { readEncoded } from '../../lib/text';
 import { makeTaxonomy, type Taxonomy } from '../../lib/panel/taxonomy';
 import { rowsOf } from '../../lib/artifacts/contracts';
@@ -33,16 +33,6 @@ export function selectPoints(encodedDir: string, step: EvaluateStepConfig): Sele
     prev_code: idx.map((i) => points.prev_code[i]),
     context: (j) => texts.text[textOf.get(points.person_id[idx[j]])!].slice(0, points.context_end[idx[j]]),
   };
-}
-
-/** All points of one split (for fitting baselines on train). */
-export function splitPoints(encodedDir: string, split: string): { prev_code: (string | null)[]; true_code: string[] } {
-  const table = readArrowFile(join(encodedDir, FILES.points));
-  const splits = columnValues<string>(table, 'split');
-  const prev = columnValues<string | null>(table, 'prev_code');
-  const truth = columnValues<string>(table, 'true_code');
-  const keep = splits.flatMap((s, i) => (s === split ? [i] : []));
-  return { prev_code: keep.map((i) => prev[i]), true_code: keep.map((i) => truth[i]) };
 }
 
 export function readTaxonomy(panelDir: string): Taxonomy {
