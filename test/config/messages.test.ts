@@ -57,7 +57,7 @@ describe('unknown values name the value and the accepted ones', () => {
   it('scorer kind and baselines', () => {
     expect(problems('scorer', `${HEAD}steps:\n${DATA}  - {name: e, kind: evaluate, data: d, model: d, scorer: {kind: turbo}, baselines: [markov, lstm]}\n`)).toEqual([
       "steps[1].scorer.kind (line 5): unknown scorer kind 'turbo'; expected one of fast, naive",
-      "steps[1].baselines[1] (line 5): unknown baseline 'lstm'; expected one of marginal, markov",
+      "steps[1].baselines[1] (line 5): unknown baseline 'lstm'; expected one of marginal, markov, markov2, markov-gap",
     ]);
   });
 
