@@ -29,8 +29,10 @@ export const PAIRED_DIGITS = 4;
 export function num(v: number | null | undefined, digits: number): string {
   if (v === null || v === undefined || Number.isNaN(v)) return 'n/a';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  // An untrained model's perplexity can be astronomically large: keep the column readable.
-  return Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toFixed(digits);
+  const a = Math.abs(v);
+  // An untrained model's perplexity can be astronomically large, a ratio against it tiny: keep both readable.
+  if (a >= 1e6) return v.toExponential(2);
+  return a !== 0 && a < 10 ** -(digits - 1) ? v.toPrecision(2) : v.toFixed(digits);
 }
 
 export function interval(ci: Interval | null | undefined, digits: number): string {
@@ -41,9 +43,9 @@ export function estimateValue(e: Estimate, spec: MetricSpec): string {
   return num(e.value === null && spec.nullIsInfinite ? Infinity : e.value, spec.digits);
 }
 
-/** How a row names its model: `step:model`, with what the evaluated model is. */
+/** How a row names its model: `step:model`, with what the evaluated model is (a folder by its last name; JSON has the path). */
 export function modelName(row: CompareRow): string {
-  return row.scored ? `${row.label} (${row.scored})` : row.label;
+  return row.scored ? `${row.label} (${row.scored.replace(/\/+$/, '').split('/').pop()})` : row.label;
 }
 
 export const severalRuns = (t: CompareTable) => new Set(t.rows.map((r) => r.run)).size > 1;
