@@ -38,6 +38,11 @@ export interface ReportEvaluation {
   model: string;
   models: Record<string, EvalMetrics>;
   points: number;
+  /**
+   * The model that is the synthetic truth (drawn grey, never ranked best). Optional: when absent,
+   * a model named "oracle" (the evaluate step's name for it) is the oracle.
+   */
+  oracle?: string;
 }
 
 export interface ReportRun {

@@ -1,0 +1,46 @@
+/** Every chart of a report, as specs with their captions; null specs (no data) are left out. */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportInput } from '../types';
+import { calibrationRows, distanceRows, isMultiRun, rateRows, resultRows, subgroupOrder } from '../rows';
+import { calibrationChart } from './calibration';
+import { distanceChart } from './distance';
+import { perplexityChart } from './perplexity';
+import { ratesChart } from './rates';
+import type { ModelColors } from './theme';
+
+export interface ChartPlan {
+  name: 'perplexity' | 'distance' | 'rates' | 'calibration';
+  spec: TopLevelSpec;
+  caption: string;
+}
+
+export function planCharts(input: ReportInput, colors: ModelColors): ChartPlan[] {
+  const multi = isMultiRun(input);
+  const subgroups = subgroupOrder(input);
+  const results = resultRows(input);
+  const level = results.find((r) => r.metrics.ci)?.metrics.ci?.level;
+  const interval = level ? `${Math.round(level * 100)}% person-bootstrap interval` : 'bootstrap interval';
+  const plans: (Omit<ChartPlan, 'spec'> & { spec: TopLevelSpec | null })[] = [
+    {
+      name: 'perplexity',
+      spec: perplexityChart(results, colors),
+      caption: `Perplexity over the valid states, lower is better; whiskers: ${interval}. Models with an infinite perplexity are in the table only.`,
+    },
+    {
+      name: 'distance',
+      spec: distanceChart(distanceRows(input), subgroups, colors, multi),
+      caption: 'Total variation between the mean predicted and the empirical next-state distribution, per subgroup, with its bootstrap interval. Grey bar: the oracle’s distance, what sampling noise alone makes. Red triangle: the interval of (distance − oracle’s distance) lies above 0.',
+    },
+    {
+      name: 'rates',
+      spec: ratesChart(rateRows(input), subgroups, colors, multi),
+      caption: 'Predicted (dots) against actual (black ticks) rates of changing occupation and of non-employment, per subgroup. Diamonds: flagged, the bootstrap interval of the gap excludes 0.',
+    },
+    {
+      name: 'calibration',
+      spec: calibrationChart(calibrationRows(input), colors),
+      caption: 'Reliability of the top-1 prediction on the whole test set: mean confidence against accuracy per confidence bin (dot size: points in the bin). The dashed diagonal is perfect calibration.',
+    },
+  ];
+  return plans.filter((p): p is ChartPlan => p.spec !== null);
+}
