@@ -25,8 +25,8 @@ beforeAll(async () => {
         '(apt-get install chromium) or set LABOR_LLM_CHROMIUM to a Chromium or Chrome executable.',
     );
   }
-  // --no-sandbox: Chromium refuses to start its sandbox as root (CI containers run as root).
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  // No sandbox (--no-sandbox; Playwright's default, stated here): Chromium's sandbox refuses to run as root, as CI does.
+  browser = await chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false });
   dir = mkdtempSync(join(tmpdir(), 'labor-llm-report-'));
   mkdirSync(OUT, { recursive: true });
 });
