@@ -14,6 +14,7 @@ import { cancelCommand } from './commands/cancel';
 import { workerCommand } from './commands/worker';
 import { serverCommand } from './commands/server';
 import { dataCommand } from './commands/data';
+import { reportCommand } from './commands/report';
 import { compareCommand } from './commands/compare';
 
 const width = Math.min(110, Math.max(80, process.stdout.columns ?? 100));
@@ -37,6 +38,7 @@ try {
     .command(workerCommand)
     .command(serverCommand)
     .command(dataCommand)
+    .command(reportCommand)
     .command(compareCommand)
     .demandCommand(1, 'name a command: see --help')
     .strict()

@@ -94,4 +94,3 @@ export async function findRun(session: Session, typed: string): Promise<FoundRun
     throw new UsageError(`no run '${typed}' in ${where}: \`labor-llm list\` shows this store's runs, \`labor-llm list --all-stores\` every store's`);
   }
 }
-export { runUrl } from '../lib/env';

@@ -9,8 +9,8 @@ export const statusCommand: CommandModule<object, { run: string; json: boolean }
       .option('json', { type: 'boolean', default: false })
       .example('$0 status quickstart-1a2b3c4d5e', ''),
   handler: async (args) => {
-    const [{ findRun, openSession, runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }, { runOutcome }] = await Promise.all([
-      import('../session'), import('../output'), import('../watch'), import('../run-outcome'),
+    const [{ findRun, openSession }, { runUrl }, { say, seconds, statusName, table, when }, { printSummary, readProgress }, { runOutcome }] = await Promise.all([
+      import('../session'), import('../../lib/env'), import('../output'), import('../watch'), import('../run-outcome'),
     ]);
     const session = await openSession({ startServer: false });
     try {
