@@ -1,7 +1,8 @@
 /**
- * `labor-llm compare` on a real finished run (a real server, a real ONNX model): the table names
- * every model, --json carries the paired columns, --markdown writes a file, and bad input
- * (an unknown run, an unknown reference, a run with no evaluate step) exits 2 and writes nothing.
+ * `labor-llm compare` and `labor-llm report` on a real finished run (a real server, a real ONNX
+ * model, an analyze and a report step): the table names every model, --json carries the paired
+ * columns, --markdown writes a file; the report is one HTML page naming the run; bad input (an
+ * unknown run, an unknown reference, a run with no evaluate step) exits 2 and writes nothing.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load';
 import type { CompareTable } from '../../lib/compare';
 import { runIdFor } from '../../cli/run-id';
+import type { RunExperimentResult } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
 import { randomModel } from '../lm/fixtures';
 import { cli } from './cli';
@@ -19,6 +21,7 @@ let h: Harness;
 let dir: string;
 let runId: string;
 let model: string;
+let result: RunExperimentResult & { workflowId: string };
 const tag = randomBytes(3).toString('hex');
 
 beforeAll(async () => {
@@ -34,11 +37,14 @@ beforeAll(async () => {
       `  - {name: text, kind: encode, input: survey}\n` +
       `  - {name: evaluate, kind: evaluate, data: text, model: {path: ${model}}, maxPoints: 30, shards: 1, bootstrap: 20, scorer: {batchPoints: 10}}\n` +
       // The same model on the first 12 of those points: it pairs with the first evaluation's model exactly.
-      `  - {name: quick, kind: evaluate, data: text, model: {path: ${model}}, maxPoints: 12, shards: 1, bootstrap: 0, baselines: [markov], oracle: false, scorer: {batchPoints: 12}}\n`,
+      `  - {name: quick, kind: evaluate, data: text, model: {path: ${model}}, maxPoints: 12, shards: 1, bootstrap: 0, baselines: [markov], oracle: false, scorer: {batchPoints: 12}}\n` +
+      `  - {name: groups, kind: analyze, evaluations: [evaluate], subgroups: [[gender]], minPersons: 3, minPoints: 5, bootstrap: 10}\n` +
+      `  - {name: html, kind: report, analysis: groups, evaluations: [quick]}\n`,
   );
   const loaded = loadConfig(file);
   runId = runIdFor(loaded);
-  await (await h.start(loaded)).result();
+  const handle = await h.start(loaded);
+  result = { ...((await handle.result()) as RunExperimentResult), workflowId: handle.workflowId };
 }, 180_000);
 afterAll(async () => {
   await h?.close();
@@ -107,5 +113,37 @@ describe('labor-llm compare', () => {
     const r = await cli(['compare', runIdFor(loaded)], h.env);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: run ${runIdFor(loaded)} has no evaluate step: nothing to compare (its steps: survey (data))\n`);
+  }, 60_000);
+});
+
+describe('labor-llm report', () => {
+  it('writes one self-contained page of the run (evaluations, analysis, provenance) and prints its summary', async () => {
+    const out = join(dir, 'reports', 'run.html');
+    const r = await cli(['report', runId, '--out', out], h.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`report: ${out}`);
+    expect(r.stdout).toContain('quick');
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain(`${runId}@`);
+    for (const section of ['id="results"', 'id="representativeness"', 'id="provenance"']) expect(html).toContain(section);
+    // Nothing to fetch: no scripts, stylesheets or images from elsewhere.
+    expect(html).not.toMatch(/<script|<link|src="https?:|url\(["']?https?:/);
+    // The run's own report step wrote the same kind of page into the store.
+    const step = result.steps.find((s) => s.name === 'html')!;
+    expect(step.summary).toMatchObject({ report: 'report.html', evaluations: 2, analysis: true });
+    const own = readFileSync(join(step.artifact!.path, 'report.html'), 'utf8');
+    expect(own).toContain(result.workflowId);
+    expect(own).toContain('id="representativeness"');
+  }, 60_000);
+
+  it('an unknown run, or a run named twice, exits 2 and writes nothing', async () => {
+    const out = join(dir, 'reports', 'never.html');
+    const unknown = await cli(['report', runId, `no-such-run-${tag}`, '--out', out], h.env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(new RegExp(`^error: no run 'no-such-run-${tag}' in this store`, 'm'));
+    const twice = await cli(['report', runId, runId, '--out', out], h.env);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/^error: report: run ids must differ, found .* more than once/m);
+    expect(existsSync(out)).toBe(false);
   }, 60_000);
 });
