@@ -1,8 +1,10 @@
 /**
- * One-step representativeness benchmark: 100,000 prediction points (10,000 persons x 10 years)
+ * Representativeness benchmark. One step: 100,000 prediction points (10,000 persons x 10 years)
  * over 538 states, two models (a noisy model and the oracle), 20 subgroups (gender 2, race 4,
  * region 4, birth cohort 5, education 5) plus the whole population, default options (200
  * bootstrap replicates, 15 calibration bins). Inputs are synthetic and random, made here.
+ * Then whole trajectories: 1,000 persons x 10 draws x 10 years simulated with a quickstart-shaped
+ * model (bench/trajectories.ts; it has its own size settings).
  * Run: `npm run bench:analyze`. The last line printed is one JSON object with the figures.
  * BENCH_ANALYZE_PERSONS and BENCH_ANALYZE_BOOTSTRAP change the size and the replicates.
  */
@@ -14,6 +16,7 @@ import { mulberry32 } from '../lib/metrics/rng';
 import { EDUCATION_LEVELS } from '../lib/panel/panel';
 import { makeTaxonomy } from '../lib/panel/taxonomy';
 import type { Predictions } from '../lib/predict/types';
+import { benchTrajectories } from './trajectories';
 
 const PERSONS = Number(process.env.BENCH_ANALYZE_PERSONS ?? 10_000);
 const YEARS = 10;
@@ -115,11 +118,14 @@ const writeS = (performance.now() - t0) / 1000;
 rmSync(dir, { recursive: true, force: true });
 console.log(`write: ${analysis.results.length} model x subgroup results in ${writeS.toFixed(3)} s`);
 
+const trajectories = await benchTrajectories((line) => console.log(line));
+
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 console.log(`peak RSS: ${peakRssMb.toFixed(0)} MB (inputs: ${((2 * n * K * 4) / 2 ** 20).toFixed(0)} MB of float32 distributions)`);
 console.log(JSON.stringify({
   points: n, states: K, persons: PERSONS, models: models.length, subgroups: nSubgroups,
-  bootstrap: analysis.method.bootstrap.replicates, analyze_s: round(analyzeS), analyze_cpu_s: round(analyzeCpuS), write_s: round(writeS), peak_rss_mb: Math.round(peakRssMb),
+  bootstrap: analysis.method.bootstrap.replicates, analyze_s: round(analyzeS), analyze_cpu_s: round(analyzeCpuS), write_s: round(writeS),
+  ...trajectories, peak_rss_mb: Math.round(peakRssMb),
 }));
 
 function round(x: number): number {
