@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/artifacts/atomic';
 import { runUrl } from '../lib/env';
-import { evaluationsOfRun, readRunManifest } from '../lib/compare/run-evaluations';
-import { checkSameTaxonomy } from '../lib/compare/same-taxonomy';
+import { evaluationsOfRun, readRunManifest, type EvaluationSource } from '../lib/compare/run-evaluations';
 import { gatherReportRun, type RunRecord } from '../lib/report/gather';
 import type { ReportRun } from '../lib/report/types';
 import { UsageError } from './output';
@@ -16,8 +15,9 @@ import { findRun, type Session } from './session';
 
 export interface GatheredRun {
   run: ReportRun;
-  /** Evaluations with their panels, for the taxonomy check across runs. */
-  evaluations: { name: string; panelDir?: string }[];
+  /** Its evaluations, with their panels: the report pairs their models' points. */
+  evaluations: EvaluationSource[];
+  manifestPath: string;
 }
 
 export async function gatherRunReport(session: Session, typed: string): Promise<GatheredRun> {
@@ -37,17 +37,23 @@ export async function gatherRunReport(session: Session, typed: string): Promise<
     evaluations: evaluations.map((e) => ({ step: e.step, dir: e.dir })),
     webUrl: session.settings.embedded ? runUrl(session.settings, found.workflowId, found.desc.runId) : undefined,
   });
-  return { run, evaluations: evaluations.map((e) => ({ name: `${found.name}/${e.step}`, panelDir: e.panelDir })) };
+  return { run, evaluations, manifestPath };
 }
 
 export async function writeReport(session: Session, gathered: GatheredRun[], out?: string): Promise<{ path: string; markdown: string }> {
-  // Perplexities and distributions compare only over one set of states.
-  checkSameTaxonomy(gathered.flatMap((g) => g.evaluations));
-  const { renderReport, reportMarkdown } = await import('../lib/report');
+  const [{ renderReport, reportMarkdown }, { compareEvaluations }] = await Promise.all([import('../lib/report'), import('../lib/compare')]);
   const runs = gathered.map((g) => g.run);
+  // Pairs every model's points with its oracle's and the reference's; checks that every
+  // evaluation follows one taxonomy (perplexities compare only over one set of states).
+  const comparison = compareEvaluations(
+    gathered.flatMap((g) => g.evaluations),
+    {},
+    gathered.map((g) => ({ id: g.run.id, workflowId: g.run.provenance.workflowId, runId: g.run.provenance.runId, experiment: g.run.experiment, manifestPath: g.manifestPath })),
+  );
   const input = {
     title: runs.length === 1 ? `${runs[0].experiment} (${runs[0].id})` : `Comparison of ${runs.map((r) => r.id).join(', ')}`,
     runs,
+    comparison,
     generatedAt: new Date().toISOString(),
   };
   const html = await renderReport(input);

@@ -46,9 +46,16 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
   const runStep = async (step: StepConfig): Promise<void> => {
     const state = states.get(step.name)!;
     const inputs = Object.fromEntries(stepInputs(step).map((i) => [i.key, states.get(i.step)!.artifact!]));
-    // Evaluations and analyses also need the panel (taxonomy, persons, oracle) behind their text.
+    // Evaluations and analyses also need the panel (taxonomy, persons, oracle) behind their
+    // text; a report, the panel of each evaluation it names (to pair their models' points).
     const panel = panelStepOf(config.steps, step);
     if (panel) inputs.panel = states.get(panel)!.artifact!;
+    if (step.kind === 'report') {
+      step.evaluations.forEach((e, i) => {
+        const p = panelStepOf(config.steps, config.steps.find((s) => s.name === e)!);
+        if (p) inputs[`panels.${i}`] = states.get(p)!.artifact!;
+      });
+    }
     Object.assign(state, { status: 'running', startedAt: Date.now() });
     upsertSearchAttributes([{ key: Step, value: step.name }]);
     // Summaries name the step on each event in the Web UI's history.

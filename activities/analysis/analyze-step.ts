@@ -18,6 +18,7 @@ export function analyzeEvaluations(deps: ActivityDeps) {
       const task: AnalyzeTask = {
         dir,
         panelDir: input.inputs.panel.path,
+        panelArtifact: `${input.inputs.panel.kind}/${input.inputs.panel.key}`,
         step,
         seed: step.seed ?? input.seed,
         evaluations: step.evaluations.map((name, i) => {

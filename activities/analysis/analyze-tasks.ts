@@ -16,25 +16,19 @@ import type { AnalyzeStepConfig } from '../../lib/config/schema';
 import { InvalidData } from '../../lib/errors';
 import { readPanel } from '../../lib/panel/panel-io';
 import { readPredictions } from '../../lib/predict';
-import { EVALUATIONS_FILE } from '../../lib/report/gather';
+import { EVALUATIONS_FILE, type EvaluationRecord } from '../../lib/report/gather';
 import type { Progress } from '../threads/run-in-thread';
 
 export interface AnalyzeTask {
   dir: string;
   panelDir: string;
+  /** `panel/<key>`: recorded with each evaluation, so a report can pair their points. */
+  panelArtifact: string;
   step: AnalyzeStepConfig;
   seed: number;
   evaluations: { step: string; dir: string; artifact: string; sha256: string }[];
 }
 
-export interface EvaluationRecord {
-  step: string;
-  artifact: string;
-  sha256: string;
-  /** Analysis model name -> the evaluation's model folder it was read from. */
-  models: Record<string, string>;
-  metrics: { points: number; models: Record<string, unknown>; [key: string]: unknown };
-}
 
 export function analyzeTask(task: AnalyzeTask, progress: Progress): Record<string, unknown> {
   const panel = readPanel(task.panelDir);
@@ -42,7 +36,7 @@ export function analyzeTask(task: AnalyzeTask, progress: Progress): Record<strin
   const records: EvaluationRecord[] = [];
   for (const e of task.evaluations) {
     const metrics = readMetricsJson(e.dir, e.step);
-    const record: EvaluationRecord = { step: e.step, artifact: e.artifact, sha256: e.sha256, models: {}, metrics };
+    const record: EvaluationRecord = { step: e.step, artifact: e.artifact, panel: task.panelArtifact, sha256: e.sha256, models: {}, metrics };
     for (const folder of Object.keys(metrics.models)) {
       const name = folder === 'model' ? e.step : folder;
       if (models.some((m) => m.name === name)) continue;

@@ -17,9 +17,11 @@ export const reportCommand: CommandModule<object, Args> = {
       .example('$0 report quickstart-1a2b3c4d5e', 'report one run')
       .example('$0 report run-a run-b --out compare.html', 'compare two runs on one page'),
   handler: async (args) => {
-    const [{ openSession }, { say }, { gatherRunReport, writeReport }] = await Promise.all([
+    const [{ openSession }, { say, UsageError }, { gatherRunReport, writeReport }] = await Promise.all([
       import('../session'), import('../output'), import('../run-report'),
     ]);
+    const twice = args.runs.find((r, i) => args.runs.indexOf(r) !== i);
+    if (twice) throw new UsageError(`run ${twice} is named twice: name each run once`);
     const session = await openSession({ startServer: false });
     try {
       const runs = [];

@@ -41,6 +41,22 @@ export interface GatherInput {
 /** In an analysis folder, beside the analysis: the evaluations it drew on, each with its metrics.json. */
 export const EVALUATIONS_FILE = 'evaluations.json';
 
+/** One entry of evaluations.json. */
+export interface EvaluationRecord {
+  step: string;
+  /** `evaluation/<key>` and `panel/<key>` in the store. */
+  artifact: string;
+  panel: string;
+  sha256: string;
+  /** Analysis model name -> the evaluation's model folder it was read from. */
+  models: Record<string, string>;
+  metrics: { points: number; models: Record<string, unknown>; [key: string]: unknown };
+}
+
+export function readEvaluationRecords(analysisDir: string, step: string): EvaluationRecord[] {
+  return readJson<EvaluationRecord[]>(join(analysisDir, EVALUATIONS_FILE), `analysis '${step}'`);
+}
+
 export function gatherReportRun(input: GatherInput): ReportRun {
   const { record } = input;
   const evaluations: ReportEvaluation[] = [];
@@ -48,8 +64,7 @@ export function gatherReportRun(input: GatherInput): ReportRun {
   if (input.analysis) {
     const { step, dir } = input.analysis;
     analysis = { step, oneStep: readJson<OneStepAnalysis>(join(dir, ANALYSIS_FILES.json), `analysis '${step}'`) };
-    const kept = readJson<{ step: string; metrics: MetricsFile }[]>(join(dir, EVALUATIONS_FILE), `analysis '${step}'`);
-    for (const e of kept) evaluations.push(evaluationOf(e.step, e.metrics, record));
+    for (const e of readEvaluationRecords(dir, step)) evaluations.push(evaluationOf(e.step, e.metrics as unknown as MetricsFile, record));
   }
   for (const { step, dir } of input.evaluations) {
     if (evaluations.some((e) => e.step === step)) continue;
@@ -71,9 +86,13 @@ interface MetricsFile {
 }
 
 function evaluationOf(step: string, metrics: MetricsFile, record: RunRecord): ReportEvaluation {
+  return { step, model: scoredBy(record, step) ?? step, models: metrics.models, points: metrics.points };
+}
+
+/** What an evaluate step scored: its finetune step, or the model folder. */
+export function scoredBy(record: Pick<RunRecord, 'config'>, step: string): string | undefined {
   const config = record.config.steps.find((s) => s.name === step);
-  const model = typeof config?.model === 'string' ? config.model : (config?.model as { path?: string } | undefined)?.path ?? step;
-  return { step, model, models: metrics.models, points: metrics.points };
+  return typeof config?.model === 'string' ? config.model : (config?.model as { path?: string } | undefined)?.path;
 }
 
 function provenanceOf({ record, webUrl }: GatherInput): ReportProvenance {

@@ -11,6 +11,7 @@ import { flaggedTable, methodList, tooSmallTable } from './html/analysis-tables'
 import { figure } from './html/figure';
 import { page } from './html/page';
 import { provenanceBlock } from './html/provenance';
+import { pairedTable } from './html/paired-table';
 import { resultsTable } from './html/results-table';
 import { analysedRuns, flaggedRows, isMultiRun, oracleNames, resultRows, tooSmallRows } from './rows';
 import type { ReportInput } from './types';
@@ -29,6 +30,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
 ${evaluationNote(input)}
 ${results.length ? resultsTable(results, { multiRun, multiStep: input.runs.some((r) => r.evaluations.length > 1) }) : html`<p class="note">No evaluation in ${multiRun ? 'these runs' : 'this run'}.</p>`}
 ${svgs.get('perplexity')}
+${input.comparison ? pairedTable(input.comparison, multiRun) : html``}
 </section>`;
 
   const flagged = flaggedRows(input);

@@ -5,6 +5,7 @@
  * `labor-llm report` both gather this and hand it to renderReport; nothing here reads files.
  */
 import type { OneStepAnalysis } from '../analysis/types';
+import type { CompareTable } from '../compare/types';
 import type { EvalMetrics } from '../metrics/evaluate';
 
 /** Where a run's numbers came from: enough to audit or reproduce it. */
@@ -59,6 +60,8 @@ export interface ReportRun {
 export interface ReportInput {
   title: string;
   runs: ReportRun[];
+  /** Every model of the runs paired against its oracle and a reference model (lib/compare); optional. */
+  comparison?: CompareTable;
   /** When the report was made (ISO 8601); a parameter so tests get stable output. */
   generatedAt: string;
 }

@@ -125,7 +125,9 @@ describe('labor-llm report', () => {
     expect(r.stdout).toContain('quick');
     const html = readFileSync(out, 'utf8');
     expect(html).toContain(`${runId}@`);
-    for (const section of ['id="results"', 'id="representativeness"', 'id="provenance"']) expect(html).toContain(section);
+    for (const section of ['id="results"', 'id="paired"', 'id="representativeness"', 'id="provenance"']) expect(html).toContain(section);
+    // The paired table: every model against the oracle and the reference (the first evaluated model).
+    expect(html).toContain(`vs ${runId}/evaluate:model: excess`);
     // Nothing to fetch: no scripts, stylesheets or images from elsewhere.
     expect(html).not.toMatch(/<script|<link|src="https?:|url\(["']?https?:/);
     // The run's own report step wrote the same kind of page into the store.
@@ -143,7 +145,7 @@ describe('labor-llm report', () => {
     expect(unknown.stderr).toMatch(new RegExp(`^error: no run 'no-such-run-${tag}' in this store`, 'm'));
     const twice = await cli(['report', runId, runId, '--out', out], h.env);
     expect(twice.code).toBe(2);
-    expect(twice.stderr).toMatch(/^error: report: run ids must differ, found .* more than once/m);
+    expect(twice.stderr).toBe(`error: run ${runId} is named twice: name each run once\n`);
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 });
