@@ -102,5 +102,7 @@ export async function fineTuneWorkflow(input: FineTuneInput): Promise<StepResult
     }
     throw err;
   }
-  return quick.collectFineTuneModel({ ...input, job });
+  // Collecting hashes the whole model (13 GB for a 7B in bf16), heartbeating: heartbeat-based timeouts, not a quick preset.
+  const collect = proxyActivities<Activities>(computeOptions(input.timeouts, input.queues, 'gpu'));
+  return collect.collectFineTuneModel({ ...input, job });
 }

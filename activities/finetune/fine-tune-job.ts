@@ -3,11 +3,11 @@
  * run's fresh token), wait for it while heartbeating its progress, cancel or abandon it, and
  * collect the exported model into the store.
  */
-import { cpSync } from 'node:fs';
 import { activityInfo, heartbeat, sleep, CancelledFailure } from '@temporalio/activity';
 import { createProvider, jobIdForSpec, JobNotFound, type JobProvider, type JobStatus } from '../../lib/finetune';
 import { defaultTrainerCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
 import { PROJECT_ROOT } from '../../lib/env';
+import { linkTree } from '../../lib/artifacts/link-tree';
 import type { FinetuneStepConfig } from '../../lib/config/schema';
 import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
@@ -105,6 +105,10 @@ export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand)
       await provider(job.provider).abandon(job.jobId, reason);
     },
 
+    /**
+     * The job's output enters the store in place (hard links, no bytes copied: link-tree.ts) and is
+     * hashed once, heartbeating (the store's progress), so its timeouts are heartbeat-based.
+     */
     async collectFineTuneModel(input: StepRunInput & { job: FineTuneJobRef }): Promise<StepResult> {
       const { modelDir, metrics } = await provider(input.job.provider).result(input.job.jobId);
       const summary = {
@@ -115,9 +119,9 @@ export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand)
         exportMaxAbsDiff: metrics.export_max_abs_diff,
         params: metrics.params,
       };
-      const artifact = await deps.store.create('model', input.key, (dir) => {
-        cpSync(modelDir, dir, { recursive: true });
-        return { summary, metrics, jobId: input.job.jobId, jobDir: input.job.jobDir };
+      const artifact = await deps.store.create('model', input.key, async (dir) => {
+        const placed = await linkTree(modelDir, dir, () => heartbeat());
+        return { summary, metrics, jobId: input.job.jobId, jobDir: input.job.jobDir, placed };
       });
       return { artifact, summary };
     },

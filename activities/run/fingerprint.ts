@@ -5,30 +5,31 @@
  * changed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { StepConfig } from '../../lib/config/schema';
+import type { FileDigests } from '../../lib/artifacts/file-digests';
+import { hashFile } from '../../lib/artifacts/hash-file';
 import { DEFAULT_TAXONOMY_PATH } from '../../lib/panel/taxonomy';
 
-/** Files above this size are fingerprinted by size and modification time instead of content. */
-const CONTENT_HASH_LIMIT = 256 * 1024 * 1024;
-
-async function fileDigest(path: string): Promise<string> {
-  const { size, mtimeMs } = statSync(path);
-  if (size > CONTENT_HASH_LIMIT) return `size:${size}:mtime:${Math.floor(mtimeMs)}`;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** sha256 over every file under `path` (or the file itself): relative names and digests. */
-export async function fingerprintPath(path: string): Promise<string> {
-  if (!existsSync(path)) return 'missing';
-  const hash = createHash('sha256');
-  const files = statSync(path).isDirectory()
+/** Every file under `path` (or the file itself), sorted. */
+export function filesUnder(path: string): string[] {
+  return statSync(path).isDirectory()
     ? readdirSync(path, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()
     : [path];
-  for (const f of files) hash.update(`${relative(path, f)}\0${await fileDigest(f)}\n`);
+}
+
+/**
+ * sha256 over every file under `path` (or the file itself): relative names and content digests.
+ * With `digests` (the store's record), a file whose size and mtime are unchanged since it was
+ * hashed is not read again (file-digests.ts says what that trusts).
+ */
+export async function fingerprintPath(path: string, digests?: FileDigests): Promise<string> {
+  if (!existsSync(path)) return 'missing';
+  const files = filesUnder(path);
+  const shas = digests ? await digests.digestFiles(files) : await Promise.all(files.map((f) => hashFile(f)));
+  const hash = createHash('sha256');
+  files.forEach((f, i) => hash.update(`${relative(path, f)}\0${shas[i]}\n`));
   return hash.digest('hex');
 }
 
@@ -55,8 +56,8 @@ export function externalPaths(step: StepConfig, shipped: ShippedFiles = SHIPPED)
   }
 }
 
-export async function externalFingerprints(step: StepConfig, shipped?: ShippedFiles): Promise<Record<string, { sha256: string }>> {
+export async function externalFingerprints(step: StepConfig, shipped?: ShippedFiles, digests?: FileDigests): Promise<Record<string, { sha256: string }>> {
   const out: Record<string, { sha256: string }> = {};
-  for (const [role, path] of Object.entries(externalPaths(step, shipped))) out[`file:${role}`] = { sha256: await fingerprintPath(path) };
+  for (const [role, path] of Object.entries(externalPaths(step, shipped))) out[`file:${role}`] = { sha256: await fingerprintPath(path, digests) };
   return out;
 }

@@ -36,7 +36,7 @@ export function stepCacheKey(step: StepConfig, inputs: Record<string, { sha256: 
 
 export function resolveStep(deps: ActivityDeps) {
   return async ({ step, inputs, noCache }: ResolveStepInput): Promise<ResolveStepResult> => {
-    const key = stepCacheKey(step, { ...inputs, ...(await externalFingerprints(step)) });
+    const key = stepCacheKey(step, { ...inputs, ...(await externalFingerprints(step, undefined, deps.store.fileDigests)) });
     if (noCache) return { key, cached: null };
     const artifact = await deps.store.verify(ARTIFACT_KINDS[step.kind], key);
     if (!artifact) return { key, cached: null };

@@ -15,14 +15,22 @@
  *   artifact when it is valid (same inputs, same content) and drops its own unseen version. An
  *   artifact that existed before a build started is replaced (the caller forced a rebuild, or it
  *   was damaged).
+ * - Files are hashed once, when the version is built; the manifest keeps each file's size and
+ *   modification time next to its sha256, and a cache lookup (`verify`) re-hashes only files whose
+ *   size or mtime changed, so looking up a 13 GB model costs a few stats. A damaged file is still
+ *   found when its size or mtime changed (any ordinary write changes the mtime); what a lookup
+ *   cannot see is bytes changed with the same size and mtime kept: `verifyFully` (the
+ *   `labor-llm verify <run>` command) re-hashes every file and finds that too.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { canonicalJson, hashJson } from '../config/hash';
 import { replaceSymlinkAtomic, writeJsonAtomic } from './atomic';
 import { storageFailure } from './storage-failure';
 import { FILES } from './contracts';
+import { FileDigests } from './file-digests';
+import { hashFile, type HashProgress } from './hash-file';
 
 /** What travels through Temporal: a reference, never the data. */
 export interface ArtifactRef {
@@ -41,9 +49,23 @@ export interface ArtifactManifest {
   kind: string;
   key: string;
   createdAt: string;
-  files: { path: string; bytes: number; sha256: string }[];
+  /** `mtimeMs`: the file's modification time when hashed (absent in manifests written before it was kept: those files are re-hashed on lookup). */
+  files: ManifestFile[];
   /** Step-specific facts: counts, template, model shape, metrics summary... */
   meta: Record<string, unknown>;
+}
+
+export interface ManifestFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+  mtimeMs?: number;
+}
+
+/** One file of a full check: `changed` (other bytes), `missing`, or `extra` (not in the manifest). */
+export interface FileCheck {
+  path: string;
+  state: 'ok' | 'changed' | 'missing' | 'extra';
 }
 
 export function cacheKey(parts: { kind: string; version: number; config: unknown; inputs: Record<string, string> }): string {
@@ -53,23 +75,8 @@ export function cacheKey(parts: { kind: string; version: number; config: unknown
 /** The folder of a kind's version folders. */
 const VERSIONS = '.versions';
 
-/** Bytes hashed between two progress calls. */
-const PROGRESS_BYTES = 32 << 20;
-
-async function hashFile(path: string, onProgress?: () => void): Promise<string> {
-  const hash = createHash('sha256');
-  let sinceProgress = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    sinceProgress += (chunk as Buffer).length;
-    if (sinceProgress >= PROGRESS_BYTES) {
-      sinceProgress = 0;
-      onProgress?.();
-    }
-  }
-  onProgress?.();
-  return hash.digest('hex');
-}
+/** The record of outside files' digests (file-digests.ts), in the store's root. */
+const FILE_DIGESTS = '.file-digests.json';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -88,16 +95,22 @@ function readJson(path: string): unknown {
 }
 
 export interface ArtifactStoreOptions {
-  /** Called while large files are hashed (on publish and on verify), so a caller can show it is alive. */
-  onProgress?: () => void;
+  /**
+   * Called while files are hashed (on publish, on verify, for outside files), with the bytes
+   * hashed since the previous call, so a caller can show it is alive (heartbeat) and count.
+   */
+  onProgress?: HashProgress;
 }
 
 export class ArtifactStore {
   readonly root: string;
-  private readonly onProgress?: () => void;
+  /** Digests of files outside the store (user model folders, imports), trusted while size and mtime match. */
+  readonly fileDigests: FileDigests;
+  private readonly onProgress?: HashProgress;
   constructor(root: string, options: ArtifactStoreOptions = {}) {
     this.root = resolve(root);
     this.onProgress = options.onProgress;
+    this.fileDigests = new FileDigests(join(this.root, FILE_DIGESTS), options.onProgress);
   }
 
   /** The artifact's stable name: a symlink to its current version folder. */
@@ -137,9 +150,12 @@ export class ArtifactStore {
     let manifest: ArtifactManifest;
     try {
       const meta = await build(tmp);
-      const files = await Promise.all(
-        listFiles(tmp).map(async (path) => ({ path, bytes: statSync(join(tmp, path)).size, sha256: await hashFile(join(tmp, path), this.onProgress) })),
-      );
+      // One file at a time: a model's shards read in parallel would only compete for the disk.
+      const files: ManifestFile[] = [];
+      for (const path of listFiles(tmp)) {
+        const { size, mtimeMs } = statSync(join(tmp, path));
+        files.push({ path, bytes: size, mtimeMs, sha256: await hashFile(join(tmp, path), this.onProgress) });
+      }
       manifest = { kind, key, createdAt: new Date().toISOString(), files, meta };
       writeJsonAtomic(join(tmp, FILES.manifest), manifest);
       mkdirSync(dirname(version), { recursive: true });
@@ -188,9 +204,31 @@ export class ArtifactStore {
     if (canonicalJson(listed) !== canonicalJson(listFiles(dir))) return null;
     for (const f of manifest.files) {
       const p = join(dir, f.path);
-      if (statSync(p).size !== f.bytes || (await hashFile(p, this.onProgress)) !== f.sha256) return null;
+      const { size, mtimeMs } = statSync(p);
+      if (size !== f.bytes) return null;
+      // Unchanged size and mtime: trusted (see the top of this file for what that cannot see).
+      if (mtimeMs === f.mtimeMs) continue;
+      if ((await hashFile(p, this.onProgress)) !== f.sha256) return null;
     }
     return { kind, key, path: dir, sha256: manifestHash(manifest) };
+  }
+
+  /**
+   * Re-hashes every file of a version folder against its manifest, trusting nothing: what
+   * `labor-llm verify` reports. Null when the folder or its manifest is missing.
+   */
+  async verifyFully(dir: string): Promise<{ sha256: string; files: FileCheck[] } | null> {
+    const manifest = readJson(join(dir, FILES.manifest)) as ArtifactManifest | null;
+    if (!manifest || !Array.isArray(manifest.files)) return null;
+    const present = new Set(listFiles(dir));
+    const files: FileCheck[] = [];
+    for (const f of manifest.files) {
+      const p = join(dir, f.path);
+      if (!present.delete(f.path)) files.push({ path: f.path, state: 'missing' });
+      else files.push({ path: f.path, state: (await hashFile(p, this.onProgress)) === f.sha256 ? 'ok' : 'changed' });
+    }
+    for (const path of present) files.push({ path, state: 'extra' });
+    return { sha256: manifestHash(manifest), files };
   }
 
   /** Points the artifact's name at a version folder, atomically. */
