@@ -1,31 +1,29 @@
 /**
  * The points the baselines fit on (train), choose their smoothing on (valid) and predict (the
  * evaluated points), with the point-feature columns the chosen baselines need (prev2_code, gap)
- * taken from lib/features' computePointFeatures on the step's panel, joined by person and year.
+ * read from the encoded folder's point_features.arrow (written by the encode step, checked to
+ * match points.arrow row for row) and joined to any subset of points by person and year.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FILES } from '../../lib/artifacts/contracts';
 import { getBaseline, type BaselineInput, type BaselinePoints, type TrainPoints } from '../../lib/baselines';
 import { InvalidData } from '../../lib/errors';
-import { computePointFeatures } from '../../lib/features';
-import type { Panel } from '../../lib/panel/panel';
+import { checkFeaturesAlign, readPointFeatures, type PointFeatures, type PointKeys } from '../../lib/features';
 import { readEncoded } from '../../lib/text';
-
-interface KeyedPoints {
-  person_id: readonly string[];
-  year: ArrayLike<number>;
-  prev_code: readonly (string | null)[];
-}
 
 export interface BaselineData {
   train: TrainPoints;
   valid: TrainPoints;
   /** The given points with the columns the baselines need. */
-  withInputs(points: KeyedPoints): BaselinePoints;
+  withInputs(points: PointKeys): BaselinePoints;
 }
 
-export function baselineData(encodedDir: string, panel: () => Panel, baselines: readonly string[]): BaselineData {
+export function baselineData(encodedDir: string, baselines: readonly string[]): BaselineData {
   const inputs = new Set<BaselineInput>(baselines.flatMap((name) => getBaseline(name).inputs));
-  const { points } = readEncoded(encodedDir);
-  const attach = inputs.size ? featureJoin(panel(), `encoded points of ${encodedDir}`) : (p: KeyedPoints) => ({ prev_code: p.prev_code });
+  const root = resolve(encodedDir);
+  const { points } = readEncoded(root);
+  const attach = inputs.size ? featureJoin(readFeatures(root, points), `encoded points of ${root}`) : (p: PointKeys) => ({ prev_code: p.prev_code });
   const split = (name: string): TrainPoints => {
     const idx = points.split.flatMap((s, i) => (s === name ? [i] : []));
     const picked = { person_id: idx.map((i) => points.person_id[i]), year: idx.map((i) => points.year[i]), prev_code: idx.map((i) => points.prev_code[i]) };
@@ -34,9 +32,19 @@ export function baselineData(encodedDir: string, panel: () => Panel, baselines: 
   return { train: split('train'), valid: split('valid'), withInputs: attach };
 }
 
-/** Attaches prev2_code and gap by (person, year); the point's prev_code must match the panel's. */
-function featureJoin(panel: Panel, what: string): (p: KeyedPoints) => BaselinePoints {
-  const f = computePointFeatures(panel);
+/** The folder's point features, checked against its points. */
+function readFeatures(root: string, points: PointKeys): PointFeatures {
+  const file = join(root, FILES.pointFeatures);
+  if (!existsSync(file)) {
+    throw new InvalidData(`${root}: no ${FILES.pointFeatures} (the baselines' covariates); the encode step writes it next to ${FILES.points}: encode again`);
+  }
+  const features = readPointFeatures(file);
+  checkFeaturesAlign(points, features, { points: join(root, FILES.points), features: file });
+  return features;
+}
+
+/** Attaches prev2_code and gap by (person, year); the point's prev_code must match the features'. */
+function featureJoin(f: PointFeatures, what: string): (p: PointKeys) => BaselinePoints {
   const rowOf = new Map<string, number>();
   f.person_id.forEach((id, r) => rowOf.set(`${id}\u0000${f.year[r]}`, r));
   return (p) => {
@@ -45,9 +53,9 @@ function featureJoin(panel: Panel, what: string): (p: KeyedPoints) => BaselinePo
     const gap = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const r = rowOf.get(`${p.person_id[i]}\u0000${p.year[i]}`);
-      if (r === undefined) throw new InvalidData(`${what}: person '${p.person_id[i]}' year ${p.year[i]} is not a prediction point of panel '${panel.name}'`);
+      if (r === undefined) throw new InvalidData(`${what}: person '${p.person_id[i]}' year ${p.year[i]} has no point features`);
       if (f.prev_state[r] !== p.prev_code[i]) {
-        throw new InvalidData(`${what}: person '${p.person_id[i]}' year ${p.year[i]}: previous state '${p.prev_code[i]}' but the panel has '${f.prev_state[r]}'`);
+        throw new InvalidData(`${what}: person '${p.person_id[i]}' year ${p.year[i]}: previous state '${p.prev_code[i]}' but the point features have '${f.prev_state[r]}'`);
       }
       prev2[i] = f.prev2_state[r];
       gap[i] = f.gap[r];

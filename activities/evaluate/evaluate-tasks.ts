@@ -116,7 +116,7 @@ export function finishEvaluationTask(task: FinishTask, progress: Progress): Reco
   // Baselines fit on train and choose their smoothing on valid (markov.ts); metrics.json records each choice.
   const baselineReports: Record<string, BaselineReport> = {};
   if (step.baselines.length) {
-    const data = baselineData(task.encodedDir, getPanel, step.baselines);
+    const data = baselineData(task.encodedDir, step.baselines);
     const scored = data.withInputs(points);
     for (const name of step.baselines) {
       progress({ phase: 'predictions', model: name });

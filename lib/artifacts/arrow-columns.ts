@@ -275,6 +275,19 @@ export function readInt32(table: Table, col: string): Int32Array | string {
   return out;
 }
 
+/** A numeric column (floats or integers up to 32 bits) as Float64Array, or an error string (missing, wrong type, nulls). */
+export function readFloat64(table: Table, col: string): Float64Array | string {
+  const vector = table.getChild(col);
+  if (!vector) return `column '${col}' missing`;
+  if (vector.nullCount > 0) return `column '${col}' has ${vector.nullCount} null value(s)`;
+  const type = vector.type as DataType;
+  if (isFloat(type, Precision.DOUBLE)) return decodeFloat64(vector);
+  if (isFloat(type, Precision.SINGLE) || (DataType.isInt(type) && type.bitWidth <= 32)) {
+    return Float64Array.from(decodeNumbers(vector, type.ArrayType as { new (n: number): NumberArray }));
+  }
+  return `column '${col}' has type ${vector.type}, expected numbers`;
+}
+
 /**
  * A List<Float32> column whose rows all have `width` values, as one row-major buffer; or an error
  * string (missing, wrong type, nulls, or the first row of another length, with `widthNote` saying

@@ -6,7 +6,7 @@
 import type { Table } from 'apache-arrow';
 import type { ProblemList } from '../errors';
 import { readArrowFile } from './arrow-io';
-import { readInt32, readStrings } from './arrow-columns';
+import { readFloat64, readInt32, readStrings } from './arrow-columns';
 import { SCHEMAS, type TableName } from './contracts';
 
 export function checkedReader(problems: ProblemList) {
@@ -45,6 +45,16 @@ export function checkedReader(problems: ProblemList) {
       if (typeof v === 'string') {
         problems.add('wrong column type', `${file}: ${v}`);
         return new Int32Array(0);
+      }
+      return v;
+    },
+
+    /** A numeric column without nulls as Float64Array. */
+    floats(t: Table, file: string, col: string): Float64Array {
+      const v = readFloat64(t, col);
+      if (typeof v === 'string') {
+        problems.add('wrong column type', `${file}: ${v}`);
+        return new Float64Array(0);
       }
       return v;
     },

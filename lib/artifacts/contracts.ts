@@ -2,9 +2,11 @@
  * The artifact contracts between steps (design.md section 3b). Every step reads and writes
  * only these tables; columns are snake_case so Python and pandas read them too.
  *
- * Panel folder (data step):       persons.arrow, person_years.arrow, taxonomy.arrow
+ * Panel folder (data step):       persons.arrow (+ an optional `weight` column when the source has
+ *                                  survey weights), person_years.arrow, taxonomy.arrow
  *                                  [+ oracle.arrow for synthetic data]
- * Encoded text folder (encode):   texts.arrow, points.arrow
+ * Encoded text folder (encode):   texts.arrow, points.arrow, point_features.arrow (row i describes
+ *                                  points.arrow's row i)
  * Model folder (finetune):        config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx
  * Predictions folder (evaluate):  predictions.arrow, metrics.json
  */
@@ -36,6 +38,11 @@ export interface PersonRow {
   /** UNKNOWN_BIRTH_YEAR (0) when the source has none (CAREER's files). */
   birth_year: number;
   split: Split;
+  /**
+   * The survey weight (a positive finite number), present on every person or on none; stored as
+   * persons.arrow's optional `weight` column only when the source has weights. Absent: weighs 1.
+   */
+  weight?: number;
 }
 
 /** person_years.arrow: one row per observed person-year, sorted by person then year. */
@@ -154,6 +161,14 @@ export const SCHEMAS = {
 export type TableName = keyof typeof SCHEMAS;
 
 /**
+ * Columns a table may carry beyond its contract, written only when the data has them (so a
+ * table without them keeps its bytes) and read when present.
+ */
+export const OPTIONAL_COLUMNS: Partial<Record<TableName, Record<string, () => DataType>>> = {
+  persons: { weight: () => new Float64() },
+};
+
+/**
  * Builds a table with the contract's exact column types (no dictionary-encoded strings) from
  * plain arrays (typed arrays for numbers; one array per row for list columns); null/undefined
  * become nulls. Every column type of SCHEMAS goes through the fast builders of arrow-columns.ts.
@@ -171,11 +186,12 @@ export function tableFromColumns(name: TableName, columns: Record<string, ArrayL
 
 /**
  * A contract table from ready columns (Data chunks or vectors, e.g. from the arrow-columns.ts
- * builders), in the contract's column order, with optional schema metadata. A column is
- * nullable where the contract says so or where it holds nulls.
+ * builders), in the contract's column order then the given OPTIONAL_COLUMNS, with optional
+ * schema metadata. A column is nullable where the contract says so or where it holds nulls.
  */
 export function contractTable(name: TableName, columns: Record<string, Data | Vector>, metadata?: Record<string, string>): Table {
-  const contract = schemaOf(name);
+  const optional = Object.entries(OPTIONAL_COLUMNS[name] ?? {}).filter(([col]) => columns[col]);
+  const contract = new Schema([...schemaOf(name).fields, ...optional.map(([col, t]) => new Field(col, t(), false))]);
   const vectors = contract.fields.map((f) => {
     const c = columns[f.name];
     if (!c) throw new Error(`table ${name}: column ${f.name} missing`);
@@ -244,6 +260,7 @@ export const FILES = {
   oracle: 'oracle.arrow',
   texts: 'texts.arrow',
   points: 'points.arrow',
+  pointFeatures: 'point_features.arrow',
   predictions: 'predictions.arrow',
   metrics: 'metrics.json',
   manifest: 'manifest.json',

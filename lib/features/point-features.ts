@@ -17,12 +17,9 @@
  *   held_codes                distinct states of rows s..r-1, in order of first appearance
  *   weight                    the person's survey weight (`weight` on the person row), else 1
  */
-import { NONEMPLOYMENT_KINDS, type PersonRow, type Split } from '../artifacts/contracts';
+import { NONEMPLOYMENT_KINDS, type Split } from '../artifacts/contracts';
 import { InvalidData, ProblemList } from '../errors';
 import type { Panel } from '../panel/panel';
-
-/** A person row that may carry a survey weight (panels without weights omit it). */
-export type WeightedPersonRow = PersonRow & { weight?: number };
 
 /** The point_features columns (contracts.ts PointFeatureRow), column-wise. */
 export interface PointFeatures {
@@ -59,7 +56,7 @@ export function computePointFeatures(panel: Panel): PointFeatures {
   for (let r = 0; r < rows; r++) {
     if (!panel.taxonomy.has(py.state[r])) problems.add('state not in the taxonomy', `person_years row ${r + 1}: '${py.state[r]}'`);
   }
-  for (const p of panel.persons as readonly WeightedPersonRow[]) {
+  for (const p of panel.persons) {
     if (p.weight !== undefined && !(Number.isFinite(p.weight) && p.weight >= 0)) {
       problems.add('weight must be a finite number >= 0', `person '${p.person_id}': ${String(p.weight)}`);
     }
@@ -76,7 +73,7 @@ export function computePointFeatures(panel: Panel): PointFeatures {
   };
 
   let k = 0;
-  for (const person of panel.persons as readonly WeightedPersonRow[]) {
+  for (const person of panel.persons) {
     const s = blockStart.get(person.person_id);
     if (s === undefined) continue;
     const weight = person.weight ?? 1;

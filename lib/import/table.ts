@@ -2,7 +2,9 @@
  * Importer for a long table: one row per person-year, as CSV or an Arrow IPC file
  * (.arrow/.feather/.ipc). Person covariates repeat on each of a person's rows and must agree.
  * Rows may come in any order: persons are sorted by id (numerically when all digits), years
- * ascending. Without a split column, persons are split with the seed.
+ * ascending. Without a split column, persons are split with the seed. An optional weight column
+ * holds survey weights: a positive number, the same on each of a person's rows (a person whose
+ * cells are all empty weighs 1); without the column, persons carry no weight.
  */
 import { basename, extname, resolve } from 'node:path';
 import { SPLITS, type PersonRow, type Split } from '../artifacts/contracts';
@@ -29,12 +31,18 @@ export interface ColumnMap {
   birth_year: string;
   /** Optional in the file: train|valid|test. */
   split: string;
+  /** Optional in the file: the person's survey weight. */
+  weight: string;
 }
 
 export const DEFAULT_COLUMNS: Readonly<ColumnMap> = Object.freeze({
   person_id: 'person_id', year: 'year', occupation: 'occupation', education: 'education',
   gender: 'gender', race: 'race', region: 'region', birth_year: 'birth_year', split: 'split',
+  weight: 'weight',
 });
+
+/** Columns that may be absent from the file unless the column map names them. */
+const OPTIONAL_FIELDS: readonly (keyof ColumnMap)[] = ['split', 'weight'];
 
 export interface TableImportOptions {
   taxonomy: Taxonomy;
@@ -48,13 +56,16 @@ export interface TableImportOptions {
   columns?: Partial<ColumnMap>;
 }
 
-const PERSON_FIELDS = ['gender', 'race', 'region', 'birth_year', 'split'] as const;
+const PERSON_FIELDS = ['gender', 'race', 'region', 'birth_year', 'split', 'weight'] as const;
 type PersonField = (typeof PERSON_FIELDS)[number];
 
 interface PersonAcc {
   id: string;
   /** Each covariate's first value and the row it came from. */
   first: Partial<Record<PersonField, { value: string | number; where: string }>>;
+  /** The first row with an empty weight cell (weights must then be empty on every row). */
+  noWeightAt?: string;
+  mixedWeightReported?: boolean;
   years: (ImportedYear & { where: string })[];
 }
 
@@ -64,11 +75,13 @@ export function importTable(path: string, options: TableImportOptions): Panel {
   const table = readLongTable(file);
 
   const hasSplit = table.columns.includes(columns.split);
-  const required = (Object.keys(DEFAULT_COLUMNS) as (keyof ColumnMap)[]).filter((k) => k !== 'split' || options.columns?.split !== undefined);
+  const hasWeight = table.columns.includes(columns.weight);
+  const required = (Object.keys(DEFAULT_COLUMNS) as (keyof ColumnMap)[]).filter((k) => !OPTIONAL_FIELDS.includes(k) || options.columns?.[k] !== undefined);
+  const optional = OPTIONAL_FIELDS.filter((k) => !required.includes(k));
   const missing = required.filter((k) => !table.columns.includes(columns[k]));
   if (missing.length) {
     throw new InvalidData(`${file}: missing column(s) ${missing.map((k) => columns[k]).join(', ')}`, [
-      `expected: ${required.map((k) => (columns[k] === k ? k : `${columns[k]} (for ${k})`)).join(', ')}${required.includes('split') ? '' : `, optional: ${columns.split}`}`,
+      `expected: ${required.map((k) => (columns[k] === k ? k : `${columns[k]} (for ${k})`)).join(', ')}${optional.length ? `, optional: ${optional.map((k) => columns[k]).join(', ')}` : ''}`,
       `found: ${table.columns.join(', ')}`,
       ...missing.flatMap((k) => {
         const s = didYouMeanSuffix(columns[k], table.columns);
@@ -117,10 +130,14 @@ export function importTable(path: string, options: TableImportOptions): Panel {
         problems.add(`bad split value (expected ${SPLITS.join('|')})`, `${where}: ${quote(split)}`);
       } else covariates.split = split;
     }
+    const weight = hasWeight ? surveyWeight(row[columns.weight]) : undefined;
+    if (weight === 'bad') problems.add(`not a positive finite number in column ${columns.weight}`, `${where}: ${quote(row[columns.weight])}`);
+    else covariates.weight = weight;
     if (id === undefined) return;
 
     let p = persons.get(id);
     if (!p) persons.set(id, (p = { id, first: {}, years: [] }));
+    if (hasWeight && weight === undefined) p.noWeightAt ??= where;
     for (const field of PERSON_FIELDS) {
       const value = covariates[field];
       if (value === undefined) continue;
@@ -132,6 +149,14 @@ export function importTable(path: string, options: TableImportOptions): Panel {
           `person ${quote(id)} ${columns[field]}: ${quote(first.value)} at ${first.where} but ${quote(value)} at ${where}`,
         );
       }
+    }
+    const weighted = p.first.weight;
+    if (weighted && p.noWeightAt && !p.mixedWeightReported) {
+      problems.add(
+        'person covariate not constant within a person',
+        `person ${quote(id)} ${columns.weight}: ${quote(weighted.value)} at ${weighted.where} but empty at ${p.noWeightAt}`,
+      );
+      p.mixedWeightReported = true;
     }
     // Kept even when other fields are bad, so duplicates are found in the same pass.
     if (year !== undefined) p.years.push({ year, state: state ?? '', education: education ?? '', where });
@@ -160,12 +185,29 @@ export function importTable(path: string, options: TableImportOptions): Panel {
       region: p.first.region!.value as string,
       birth_year: p.first.birth_year!.value as number,
       split: splits[i],
+      ...(hasWeight ? { weight: (p.first.weight?.value as number | undefined) ?? 1 } : {}),
     };
     return { row, years: p.years.map(({ year, state, education }) => ({ year, state, education })) };
   });
   const panel = assemblePanel(options.name ?? basename(file, extname(file)), options.taxonomy, imported);
   validatePanel(panel, importedSource(file));
   return panel;
+}
+
+/**
+ * A weight cell: undefined when empty, 'bad' unless a positive finite number (CSV: a decimal
+ * number such as 1520.5 or 1.2e3; Arrow: any numeric type).
+ */
+function surveyWeight(v: unknown): number | undefined | 'bad' {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t === '') return undefined;
+    if (!/^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return 'bad';
+    v = Number(t);
+  }
+  const x = typeof v === 'bigint' ? Number(v) : v;
+  return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 'bad';
 }
 
 /** Fills the defaults and rejects keys we do not know (a typo in a config would go unnoticed). */

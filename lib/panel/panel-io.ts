@@ -1,5 +1,6 @@
 /**
- * Panel folders on disk (design.md section 3b): persons.arrow, person_years.arrow,
+ * Panel folders on disk (design.md section 3b): persons.arrow (with an optional `weight`
+ * column, the survey weights, when the source has them), person_years.arrow,
  * taxonomy.arrow and, for synthetic data, oracle.arrow (probs as List<Float32>, one list per
  * prediction point, ordered as taxonomy.arrow). The panel's name travels in persons.arrow's
  * schema metadata (key `labor_llm.panel_name`). Reading validates everything (validate.ts) and
@@ -12,7 +13,7 @@ import { contractTable, FILES, STATE_KINDS, type PersonRow, type Split, type Sta
 import { writeArrowFile } from '../artifacts/arrow-io';
 import { InvalidData, ProblemList } from '../errors';
 import { checkedReader } from '../artifacts/checked-read';
-import { fixedFloat32ListData, int32Data, readFloat32Lists, utf8Data } from '../artifacts/arrow-columns';
+import { fixedFloat32ListData, float64Data, int32Data, readFloat32Lists, utf8Data } from '../artifacts/arrow-columns';
 import type { Oracle, Panel } from './panel';
 import { makeTaxonomy } from './taxonomy';
 import { panelSource, validatePanel } from './validate';
@@ -39,6 +40,8 @@ export function writePanel(dir: string, panel: Panel, onFile?: (file: string) =>
       region: utf8Data(persons.map((p) => p.region)),
       birth_year: int32Data(persons.map((p) => p.birth_year)),
       split: utf8Data(persons.map((p) => p.split)),
+      // Only when the source has survey weights (validated: on every person or on none).
+      ...(persons.some((p) => p.weight !== undefined) ? { weight: float64Data(persons.map((p) => p.weight!)) } : {}),
     }, { [PANEL_NAME_KEY]: panel.name })],
     [FILES.personYears, contractTable('person_years', {
       person_id: utf8Data(py.person_id),
@@ -78,7 +81,7 @@ export function readPanel(dir: string, name?: string): Panel {
   }
   const src = panelSource(root);
   const problems = new ProblemList();
-  const { load, strings: readColumn, ints } = checkedReader(problems);
+  const { load, strings: readColumn, ints, floats } = checkedReader(problems);
   const strings = (t: Table, file: string, col: string) => readColumn(t, file, col) as string[];
   const hasOracle = existsSync(src.oracle);
   const tTax = load(src.taxonomy, 'taxonomy');
@@ -103,6 +106,7 @@ export function readPanel(dir: string, name?: string): Panel {
   const regions = strings(tPersons!, src.persons, 'region');
   const births = ints(tPersons!, src.persons, 'birth_year');
   const splits = strings(tPersons!, src.persons, 'split');
+  const weights = tPersons!.getChild('weight') ? floats(tPersons!, src.persons, 'weight') : undefined;
   const personYears = {
     person_id: strings(tYears!, src.personYears, 'person_id'),
     year: ints(tYears!, src.personYears, 'year'),
@@ -120,6 +124,7 @@ export function readPanel(dir: string, name?: string): Panel {
   const persons: PersonRow[] = ids.map((person_id, i) => ({
     person_id, gender: genders[i], race: races[i], region: regions[i], birth_year: births[i],
     split: splits[i] as Split, // checked by validatePanel
+    ...(weights ? { weight: weights[i] } : {}),
   }));
   const storedName = tPersons!.schema.metadata.get(PANEL_NAME_KEY);
   const panel: Panel = { name: name ?? storedName ?? basename(root), taxonomy, persons, personYears, oracle };

@@ -4,9 +4,10 @@
  * example names the file and the 1-based data row (row 1 = the first person or person-year).
  *
  * Checked: unique non-empty person ids, valid splits, integer birth years, non-empty one-line
- * covariates; person-years with equal column lengths, persons that exist, states in the
- * taxonomy, no duplicate person-years, years increasing within a person, each person's rows
- * contiguous and in the persons table's order; oracle rows matching the prediction points,
+ * covariates, survey weights positive and finite on every person or on none; person-years
+ * with equal column lengths, persons that exist, states in the taxonomy, no duplicate
+ * person-years, years increasing within a person, each person's rows contiguous and in the
+ * persons table's order; oracle rows matching the prediction points,
  * with one probability per taxonomy state summing to 1.
  */
 import { join } from 'node:path';
@@ -63,6 +64,7 @@ export function validatePanel(panel: Panel, source: string | Partial<PanelSource
 function checkPersons(panel: Panel, src: PanelSource, problems: ProblemList): void {
   const file = src.persons;
   const first = new Map<string, number>();
+  const weighted = panel.persons.findIndex((p) => p.weight !== undefined);
   panel.persons.forEach((p, i) => {
     const at = `${file} row ${i + 1}`;
     if (typeof p.person_id !== 'string' || p.person_id === '') problems.add('empty person_id', at);
@@ -74,6 +76,11 @@ function checkPersons(panel: Panel, src: PanelSource, problems: ProblemList): vo
       const v = p[col];
       if (typeof v !== 'string' || v.trim() === '') problems.add(`empty ${col} (write 'unknown' for a missing value)`, at);
       else if (v.includes('\n')) problems.add(`${col} contains a line break`, `${at}: ${JSON.stringify(v)}`);
+    }
+    if (p.weight === undefined) {
+      if (weighted >= 0) problems.add('weight missing (other persons have one: weights go on every person or on none)', `${at}: person '${p.person_id}' (row ${weighted + 1} has ${panel.persons[weighted].weight})`);
+    } else if (typeof p.weight !== 'number' || !Number.isFinite(p.weight) || p.weight <= 0) {
+      problems.add('weight must be a positive finite number', `${at}: ${String(p.weight)}`);
     }
   });
 }

@@ -1,25 +1,33 @@
 /**
- * Encoded-text folders on disk: texts.arrow (one row per person) and points.arrow (one row per
- * prediction point), the contract schemas of lib/artifacts/contracts.ts. The template's name,
- * version and continuation format travel in texts.arrow's schema metadata, so a folder is
- * self-describing (the step's manifest repeats them).
+ * Encoded-text folders on disk: texts.arrow (one row per person), points.arrow (one row per
+ * prediction point) and point_features.arrow (row i: the covariates of point i, lib/features),
+ * the contract schemas of lib/artifacts/contracts.ts. The template's name, version and
+ * continuation format travel in texts.arrow's schema metadata, so a folder is self-describing
+ * (the step's manifest repeats them).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { contractTable, FILES } from '../artifacts/contracts';
 import { writeArrowFile } from '../artifacts/arrow-io';
 import { InvalidData, ProblemList } from '../errors';
 import { checkedReader } from '../artifacts/checked-read';
 import { int32Data, utf8Data } from '../artifacts/arrow-columns';
+import { checkFeaturesAlign, pointFeaturesTable, type PointFeatures } from '../features';
 import type { EncodedText } from './encode';
 
 export const TEMPLATE_NAME_KEY = 'labor_llm.template_name';
 export const TEMPLATE_VERSION_KEY = 'labor_llm.template_version';
 export const CONTINUATION_KEY = 'labor_llm.continuation';
 
-/** Writes texts.arrow and points.arrow into `dir`; returns the file names written. */
-export function writeEncoded(dir: string, enc: EncodedText): string[] {
+/**
+ * Writes texts.arrow, points.arrow and, when given, point_features.arrow (checked first to match
+ * the points row for row) into `dir`; returns the file names written.
+ */
+export function writeEncoded(dir: string, enc: EncodedText, features?: PointFeatures): string[] {
   const root = resolve(dir);
+  const pointsFile = join(root, FILES.points);
+  const featuresFile = join(root, FILES.pointFeatures);
+  if (features) checkFeaturesAlign(enc.points, features, { points: pointsFile, features: featuresFile });
   const texts = contractTable('texts', {
     person_id: utf8Data(enc.texts.person_id),
     split: utf8Data(enc.texts.split),
@@ -39,8 +47,14 @@ export function writeEncoded(dir: string, enc: EncodedText): string[] {
     prev_code: utf8Data(p.prev_code),
   });
   writeArrowFile(join(root, FILES.texts), texts);
-  writeArrowFile(join(root, FILES.points), points);
-  return [FILES.texts, FILES.points];
+  writeArrowFile(pointsFile, points);
+  if (!features) {
+    // A stale features file from an earlier write would no longer match the points.
+    rmSync(featuresFile, { force: true });
+    return [FILES.texts, FILES.points];
+  }
+  writeArrowFile(featuresFile, pointFeaturesTable(features));
+  return [FILES.texts, FILES.points, FILES.pointFeatures];
 }
 
 /**

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataType } from 'apache-arrow';
-import { computePointFeatures, POINT_FEATURES_FILE, writePointFeatures, type WeightedPersonRow } from '../../lib/features';
+import { computePointFeatures, POINT_FEATURES_FILE, writePointFeatures } from '../../lib/features';
 import { readArrowFile } from '../../lib/artifacts/arrow-io';
-import { rowsOf, type PointFeatureRow } from '../../lib/artifacts/contracts';
+import { rowsOf, type PersonRow, type PointFeatureRow } from '../../lib/artifacts/contracts';
 import { InvalidData } from '../../lib/errors';
 import type { Panel } from '../../lib/panel/panel';
 import { loadTaxonomy, makeTaxonomy } from '../../lib/panel/taxonomy';
@@ -28,7 +28,7 @@ const SC = 'some college';
  * p4: in education from the first year, then a nurse, then cashier, then nurse (a return).
  */
 function handPanel(): Panel {
-  const persons: WeightedPersonRow[] = [
+  const persons: PersonRow[] = [
     { person_id: 'p1', gender: 'female', race: 'Black', region: 'South', birth_year: 1960, split: 'train', weight: 2.5 },
     { person_id: 'p2', gender: 'male', race: 'White', region: 'West', birth_year: 1970, split: 'valid' },
     { person_id: 'p3', gender: 'male', race: 'White', region: 'West', birth_year: 1971, split: 'valid' },
@@ -101,7 +101,7 @@ describe('computePointFeatures checks', () => {
   it('rejects unknown states, bad weights and non-contiguous persons, all at once', () => {
     const p = handPanel();
     p.personYears.state[1] = '99';
-    (p.persons[0] as WeightedPersonRow).weight = Number.NaN;
+    p.persons[0].weight = Number.NaN;
     p.personYears.person_id[9] = 'p1';
     let err: unknown;
     try {
