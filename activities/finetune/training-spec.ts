@@ -35,6 +35,8 @@ export function trainingSpec(input: StepRunInput): Record<string, unknown> {
     batch_size: step.batchSize,
     grad_accum: step.gradAccum,
     max_seq_len: step.maxSeqLen,
+    packing: step.packing,
+    gradient_checkpointing: step.gradientCheckpointing,
     seed: step.seed ?? input.seed,
     eval_every: step.evalEvery,
     early_stopping_patience: step.earlyStoppingPatience ?? null,

@@ -101,6 +101,10 @@ export const finetuneStep = z.strictObject({
   batchSize: positiveInt.default(16),
   gradAccum: positiveInt.default(1),
   maxSeqLen: positiveInt.default(256),
+  /** Pack each batch's texts into as few maxSeqLen rows as fit (attention stays inside each text; batchSize still counts texts). */
+  packing: z.boolean().default(true),
+  /** Recompute activations in the backward pass: less GPU memory for about a third more compute. */
+  gradientCheckpointing: z.boolean().default(false),
   seed: z.number().int().optional(),
   evalEvery: positiveInt.default(50),
   earlyStoppingPatience: positiveInt.optional(),

@@ -1,6 +1,8 @@
 """The training loop: tokenize, build or load the model, train with periodic validation,
 checkpoints (labor_trainer.checkpoint) and early stopping, and stop cleanly between steps when
-asked (labor_trainer.stop)."""
+asked (labor_trainer.stop). Micro-batches are packed or padded (labor_trainer.batches); bf16
+and fp16 run under autocast with fp32 master weights (fp16 with a gradient scaler, CUDA only).
+bench_train.py times `step` itself, so the benchmark measures this code."""
 from __future__ import annotations
 
 import math
@@ -11,15 +13,28 @@ import time
 import torch
 
 from . import checkpoint
+from .batches import Batch, packed_batch, padded_batch
 from .data import encode_texts
 from .errors import InvalidInput, TrainingFailed
 from .jobdir import JobDir, Logger
-from .modeling import apply_lora, build_init_model, count_params, llama_config, load_base_model
+from .modeling import (apply_lora, build_init_model, count_params, enable_gradient_checkpointing, llama_config,
+                       load_base_model)
 from .status import Status
 from .stop import StopRequests
 
 LOG_EVERY = 10  # steps between train.log lines
 GRAD_CLIP = 1.0
+
+
+def target_nll(model, batch: Batch, amp_dtype: torch.dtype | None) -> torch.Tensor:
+    """Next-token negative log-likelihood of every target of `batch` (a real token following a
+    token of the same text), row-major, in fp32; under autocast when amp_dtype is set."""
+    device_type = batch.ids.device.type
+    with torch.autocast(device_type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
+        logits = model(input_ids=batch.ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids,
+                       use_cache=False).logits
+    logits = logits[:, :-1][batch.targets].float()  # only real targets: padding costs no fp32 copy
+    return torch.nn.functional.cross_entropy(logits, batch.ids[:, 1:][batch.targets], reduction="none")
 
 
 class Trainer:
@@ -52,6 +67,8 @@ class Trainer:
                      f"({self.valid_data.n_tokens} tokens) in {time.monotonic() - t0:.1f}s")
             self.status.update(phase="loading model")
             model = self._base_model()
+        if spec["gradient_checkpointing"]:
+            enable_gradient_checkpointing(model)
         if spec["method"] == "lora":
             model = apply_lora(model, spec["lora"], spec["seed"])
         self.model = model.to(self.device)
@@ -59,14 +76,18 @@ class Trainer:
         total, trainable = count_params(self.model)
         self.params_total, self.params_trainable = total, trainable
         self.log(f"model: {self.inp.architecture}, {total:,} parameters, {trainable:,} trainable "
-                 f"({spec['method']}), device {spec['device']}, precision {spec['precision']}")
+                 f"({spec['method']}), device {spec['device']}, precision {spec['precision']}, attention "
+                 f"{self.model.config._attn_implementation}, packing {spec['packing']}, gradient checkpointing "
+                 f"{spec['gradient_checkpointing']}")
 
         n_batches = math.ceil(len(self.train_data.sequences) / spec["batch_size"])
         self.n_batches = n_batches
         self.steps_per_epoch = math.ceil(n_batches / spec["grad_accum"])
         self.total_steps = spec["max_steps"] or spec["epochs"] * self.steps_per_epoch
         self.params = [p for p in self.model.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.AdamW(self.params, lr=spec["learning_rate"], weight_decay=0.0)
+        # fused: one kernel for all parameters on CUDA (the foreach default elsewhere)
+        self.optimizer = torch.optim.AdamW(self.params, lr=spec["learning_rate"], weight_decay=0.0,
+                                           fused=True if self.device.type == "cuda" else None)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=spec["precision"] == "fp16")
         self.state = {
@@ -123,27 +144,22 @@ class Trainer:
         g = torch.Generator().manual_seed(self.spec["seed"] * 1_000_003 + epoch)
         return torch.randperm(len(self.train_data.sequences), generator=g).tolist()
 
-    def collate(self, seqs: list[list[int]]):
-        width = max(len(s) for s in seqs)
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
-        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(seqs), width), dtype=torch.long)
-        for i, s in enumerate(seqs):
-            ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
-            mask[i, : len(s)] = 1
-        return ids.to(self.device), mask.to(self.device)
+    def epoch_batches(self, epoch: int) -> list[list[int]]:
+        order = self.epoch_order(epoch)
+        bs = self.spec["batch_size"]
+        return [order[i : i + bs] for i in range(0, len(order), bs)]
 
-    def loss_sum(self, ids, mask):
-        """Summed next-token cross-entropy over real (unpadded) target tokens, in fp32."""
-        with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32,
-                            enabled=self.amp_dtype is not None):
-            logits = self.model(input_ids=ids, attention_mask=mask, use_cache=False).logits
-        logits = logits[:, :-1].float()
-        target = ids[:, 1:]
-        weight = mask[:, 1:].float()
-        ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
-                                               reduction="none")
-        return (ce * weight.reshape(-1)).sum(), int(weight.sum().item())
+    def collate(self, seqs: list[list[int]]) -> Batch:
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        if self.spec["packing"]:
+            batch = packed_batch(seqs, pad, self.spec["max_seq_len"])
+        else:
+            batch = padded_batch(seqs, pad)
+        return batch.to(self.device)
+
+    def loss_sum(self, batch: Batch):
+        """Summed next-token cross-entropy over the batch's targets, and their count."""
+        return target_nll(self.model, batch, self.amp_dtype).sum(), batch.n_targets
 
     # ---- validation --------------------------------------------------------------------------
     def evaluate(self) -> float | None:
@@ -157,8 +173,7 @@ class Trainer:
         self.model.eval()
         with torch.no_grad():
             for i in range(0, len(order), bs):
-                ids, mask = self.collate([seqs[j] for j in order[i : i + bs]])
-                s, k = self.loss_sum(ids, mask)
+                s, k = self.loss_sum(self.collate([seqs[j] for j in order[i : i + bs]]))
                 total += float(s)
                 n += k
                 self.status.update(force=False)  # a long evaluation is progress too
@@ -205,15 +220,13 @@ class Trainer:
                  f"x grad_accum {spec['grad_accum']}), lr {spec['learning_rate']:g} {spec['schedule']['decay']} "
                  f"warmup {spec['schedule']['warmup_steps']}")
         self.status.update(phase="training")
-        bs = spec["batch_size"]
         eval_every, ckpt_every = spec["eval_every"], spec["checkpoint_every"]
         last_eval_step = -1
         while st["step"] < self.total_steps and not st["stopped_early"]:
-            order = self.epoch_order(st["epoch"])
-            batches = [order[i : i + bs] for i in range(0, len(order), bs)]
+            batches = self.epoch_batches(st["epoch"])
             while st["batch_in_epoch"] < len(batches):
                 self._stop_if_asked()
-                self._step(batches)
+                self.step(batches)
                 last_step = st["step"] >= self.total_steps
                 epoch_end = st["batch_in_epoch"] == 0
                 if (eval_every and st["step"] % eval_every == 0) or (not eval_every and epoch_end) or last_step:
@@ -246,25 +259,27 @@ class Trainer:
         self.log(f"checkpoint saved at step {self.state['step']}; stopping: {stop.message}")
         raise stop
 
-    def _step(self, batches: list[list[int]]) -> None:
-        """One optimizer step over the next grad_accum micro-batches."""
+    def step(self, batches: list[list[int]]) -> None:
+        """One optimizer step over the next grad_accum micro-batches of `batches` (an epoch's,
+        from epoch_batches); advances state (step, epoch, batch_in_epoch, tokens, time)."""
         spec, st, seqs = self.spec, self.state, self.train_data.sequences
         t0 = time.monotonic()
         group = batches[st["batch_in_epoch"] : st["batch_in_epoch"] + spec["grad_accum"]]
         n_target = sum(len(seqs[j]) - 1 for b in group for j in b)
         self.optimizer.zero_grad(set_to_none=True)
-        loss_total, tokens = 0.0, 0
+        loss_total, tokens = torch.zeros((), device=self.device), 0
         for b in group:
-            ids, mask = self.collate([seqs[j] for j in b])
-            s, k = self.loss_sum(ids, mask)
-            if not torch.isfinite(s):
-                raise TrainingFailed(
-                    f"training loss is {float(s.detach())} at step {st['step'] + 1} (epoch {st['epoch']}); the model "
-                    f"diverged: lower learning_rate (now {spec['learning_rate']:g}), add warmup, or use "
-                    f"precision fp32 (now {spec['precision']})")
+            batch = self.collate([seqs[j] for j in b])
+            s, _ = self.loss_sum(batch)
             self.scaler.scale(s / n_target).backward()
-            loss_total += float(s.detach())
-            tokens += int(mask.sum().item())
+            loss_total += s.detach()
+            tokens += batch.n_tokens
+        loss_total = float(loss_total)  # one device sync per step, before the weights change
+        if not math.isfinite(loss_total):
+            raise TrainingFailed(
+                f"training loss is {loss_total} at step {st['step'] + 1} (epoch {st['epoch']}); the model "
+                f"diverged: lower learning_rate (now {spec['learning_rate']:g}), add warmup, or use "
+                f"precision fp32 (now {spec['precision']})")
         self.scaler.unscale_(self.optimizer)
         torch.nn.utils.clip_grad_norm_(self.params, GRAD_CLIP)
         self.scaler.step(self.optimizer)

@@ -1,5 +1,5 @@
-"""Model construction: a fresh Llama from `base.init`, or a Hugging Face folder from `base.path`;
-LoRA through peft."""
+"""Model construction: a fresh Llama from `base.init`, or a Hugging Face folder from `base.path`,
+both with PyTorch's scaled_dot_product_attention; LoRA through peft; activation checkpointing."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,7 @@ import os
 import torch
 from torch import nn
 
+ATTENTION = "sdpa"  # fused kernels on CUDA; also the path that reads packed sequences from position_ids
 WEIGHT_FILES = (
     "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json",
 )
@@ -66,13 +67,21 @@ def build_init_model(config, seed: int) -> nn.Module:
     from transformers import AutoModelForCausalLM
 
     torch.manual_seed(seed)  # the initial weights depend only on the seed (resume rebuilds them)
-    return AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    return AutoModelForCausalLM.from_config(config, dtype=torch.float32, attn_implementation=ATTENTION)
 
 
 def load_base_model(path: str, dtype: torch.dtype) -> nn.Module:
     from transformers import AutoModelForCausalLM
 
-    return AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
+    return AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype,
+                                                attn_implementation=ATTENTION)
+
+
+def enable_gradient_checkpointing(model: nn.Module) -> None:
+    """Recompute each decoder layer's activations in the backward pass (less memory, about a
+    third more compute). Non-reentrant checkpointing: works with frozen weights (LoRA) and keeps
+    dropout's random state, so the gradients equal those without it. Call before apply_lora."""
+    model.activation_checkpointing_enable({"use_reentrant": False})
 
 
 def apply_lora(model: nn.Module, lora: dict, seed: int) -> nn.Module:

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "batch_size": 8,
     "grad_accum": 1,
     "max_seq_len": 256,
+    "packing": True,  # a batch's sequences share rows of max_seq_len tokens (batch_size still counts sequences)
+    "gradient_checkpointing": False,
     "seed": 0,
     "eval_every": 50,
     "early_stopping_patience": None,
@@ -162,6 +164,9 @@ def resolve_spec(raw: Any, job_dir: str | None = None) -> dict:
     _check_int(p, "spec.seed", spec["seed"], 0)
     _check_int(p, "spec.eval_every", spec["eval_every"], 1, nullable=True)
     _check_int(p, "spec.early_stopping_patience", spec["early_stopping_patience"], 1, nullable=True)
+    for k in ("packing", "gradient_checkpointing"):
+        if not isinstance(spec[k], bool):
+            p.append(f"spec.{k}: expected true or false, found {json.dumps(spec[k])}")
     _check_enum(p, "spec.precision", spec["precision"], PRECISIONS)
     _check_enum(p, "spec.device", spec["device"], DEVICES)
     _check_int(p, "spec.checkpoint_every", spec["checkpoint_every"], 1, nullable=True)

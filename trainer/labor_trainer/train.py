@@ -41,7 +41,7 @@ def file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
-def _configure_torch(spec: dict) -> None:
+def configure_torch(spec: dict) -> None:
     if spec["device"] == "cuda":
         # cuBLAS needs this, set before CUDA initialises, to be deterministic.
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
@@ -90,7 +90,7 @@ def run_job(job_dir: str, echo: bool = True, stops: StopRequests | None = None) 
             return 0
         _raise_if(stops.check(force=True))  # cancelled while queued: do not start
         log(f"job {job.root} pid {os.getpid()}: spec {json.dumps(spec, sort_keys=True)}")
-        _configure_torch(spec)
+        configure_torch(spec)
         from .export import export_best, training_metrics
         from .loop import Trainer
         from .checkpoint import resume

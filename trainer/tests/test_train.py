@@ -259,8 +259,8 @@ def test_nan_loss_is_training_failed(tmp_path, texts_path, monkeypatch):
 
     real = Trainer.loss_sum
 
-    def poisoned(self, ids, mask):
-        s, k = real(self, ids, mask)
+    def poisoned(self, batch):
+        s, k = real(self, batch)
         return (s * float("nan") if self.state["step"] >= 2 and self.model.training else s), k
 
     monkeypatch.setattr(Trainer, "loss_sum", poisoned)
