@@ -16,6 +16,7 @@ import { serverCommand } from './commands/server';
 import { dataCommand } from './commands/data';
 import { reportCommand } from './commands/report';
 import { compareCommand } from './commands/compare';
+import { verifyCommand } from './commands/verify';
 
 const width = Math.min(110, Math.max(80, process.stdout.columns ?? 100));
 
@@ -40,6 +41,7 @@ try {
     .command(dataCommand)
     .command(reportCommand)
     .command(compareCommand)
+    .command(verifyCommand)
     .demandCommand(1, 'name a command: see --help')
     .strict()
     .wrap(width)

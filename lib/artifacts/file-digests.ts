@@ -12,7 +12,7 @@
  * wrong digest.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { writeJsonAtomic } from './atomic';
 import { hashFile, type HashProgress } from './hash-file';
 
@@ -57,6 +57,12 @@ export class FileDigests {
   /** What was recorded for a file, if anything (verify compares a fresh hash against it). */
   recorded(path: string): FileDigest | undefined {
     return this.load()[resolve(path)];
+  }
+
+  /** The recorded files under a folder (verify reports those that are gone). */
+  recordedUnder(dir: string): string[] {
+    const prefix = resolve(dir) + sep;
+    return Object.keys(this.load()).filter((p) => p.startsWith(prefix));
   }
 
   private load(): Record_ {
