@@ -6,9 +6,13 @@ import { join } from 'node:path';
 import { activityInfo } from '@temporalio/activity';
 import type { EvaluateStepConfig } from '../../lib/config/schema';
 import type { EvaluationPlan, ScoreShardInput, ShardResult, StepResult, StepRunInput } from '../../temporal/run-types';
+import { PROJECT_ROOT } from '../../lib/env';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 import type { FinishTask, ScoreShardTask } from './evaluate-tasks';
+
+/** Points of the first shard scored again in fp32 when a torch scorer runs in bf16. */
+const DEFAULT_CHECK_POINTS = 16;
 
 const TASKS = new URL('./evaluate-tasks.ts', import.meta.url).href;
 
@@ -57,7 +61,13 @@ export function evaluateActivities(deps: ActivityDeps) {
         batchesDone: details?.batchesDone ?? 0,
         out,
       };
-      const r = await runInThread<{ points: number; truncated: number; scorer: unknown }>(TASKS, 'scoreShardTask', [task]);
+      const scorer = task.step.scorer;
+      // Torch: a child process of this activity (so cancelling the activity kills it); the first shard checks bf16 against fp32.
+      const r = scorer.backend === 'torch'
+        ? await (await import('./torch-shard')).scoreShardTorch(
+            task, { python: deps.settings.LABOR_LLM_PYTHON, scorerPath: join(PROJECT_ROOT, 'scorer') },
+            input.shard === 0 ? (scorer.checkPoints ?? DEFAULT_CHECK_POINTS) : 0)
+        : await runInThread<{ points: number; truncated: number; scorer: unknown }>(TASKS, 'scoreShardTask', [task]);
       return { shard: input.shard, path: out, points: r.points, truncated: r.truncated, scorer: r.scorer };
     },
 

@@ -3,14 +3,14 @@
  * (every finished batch is a file, so a retried shard resumes after it), and finishing: merging
  * shards in order, building predictions and metrics for the model, baselines and the oracle.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../lib/artifacts/atomic';
+import { writeJsonAtomic } from '../../lib/artifacts/atomic';
 import { FILES } from '../../lib/artifacts/contracts';
 import type { EvaluateStepConfig } from '../../lib/config/schema';
 import { readPanel } from '../../lib/panel/panel-io';
 import type { Panel } from '../../lib/panel/panel';
-import { continuationFor, getTemplate, type TemplateRef } from '../../lib/text';
+import type { TemplateRef } from '../../lib/text';
 import { createScorer } from '../../lib/lm';
 import { buildPredictions, predictionsFromProbs, writePredictions, type Predictions } from '../../lib/predict';
 import { computeMetrics, formatMetricsTable, type EvalMetrics } from '../../lib/metrics';
@@ -18,6 +18,9 @@ import { fitBaseline, oraclePredictions, type BaselineReport } from '../../lib/b
 import type { Progress } from '../threads/run-in-thread';
 import { readTaxonomy, selectPoints } from './points';
 import { baselineData } from './baseline-points';
+import { batchesToSkip, mergeBatches, readFloat64, shardLabels, writeBatch } from './shard-batches';
+
+export { readFloat64 };
 
 export interface ScoreShardTask {
   encodedDir: string;
@@ -35,28 +38,14 @@ export interface ScoreShardTask {
   out: string;
 }
 
-const asBytes = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-export function readFloat64(path: string): Float64Array {
-  const buf = readFileSync(path);
-  return new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
-
 export async function scoreShardTask(task: ScoreShardTask, progress: Progress): Promise<{ points: number; truncated: number; scorer: unknown }> {
   const { step, start, end, dir } = task;
   mkdirSync(dir, { recursive: true });
-  const batchFile = (b: number) => join(dir, `batch-${String(b).padStart(6, '0')}.f64`);
-  const metaFile = (b: number) => join(dir, `batch-${String(b).padStart(6, '0')}.json`);
   const size = step.scorer.batchPoints;
   const batches = Math.ceil((end - start) / size);
-  // Resume after the last batch an earlier attempt reported, if its files are all there.
-  let done = 0;
-  while (done < task.batchesDone && existsSync(batchFile(done)) && existsSync(metaFile(done))) done++;
-
+  const done = batchesToSkip(task);
   const points = selectPoints(task.encodedDir, step);
-  const taxonomy = readTaxonomy(task.panelDir);
-  const template = getTemplate(task.template);
-  // The scorer writes " " + label + "\n" itself; the label is the title (or the code, per template).
-  const labels = taxonomy.rows.map((row) => continuationFor(template, row).slice(1, -1));
+  const labels = shardLabels(task);
   const scorer = await createScorer({
     modelDir: task.modelDir, candidates: labels, kind: step.scorer.kind,
     threads: step.scorer.threads, memoryBudgetMb: step.scorer.memoryBudgetMb,
@@ -70,18 +59,10 @@ export async function scoreShardTask(task: ScoreShardTask, progress: Progress): 
       const results = await scorer.score(Array.from({ length: to - from }, (_, j) => ({ context: points.context(from + j) })));
       const flat = new Float64Array(results.length * labels.length);
       results.forEach((r, j) => flat.set(r, j * labels.length));
-      writeFileAtomic(batchFile(b), asBytes(flat));
-      writeJsonAtomic(metaFile(b), { truncated: scorer.stats.truncatedContexts - before });
+      writeBatch(task, b, flat, scorer.stats.truncatedContexts - before);
       progress({ batchesDone: b + 1, batches });
     }
-    const all = new Float64Array((end - start) * labels.length);
-    let truncated = 0;
-    for (let b = 0; b < batches; b++) {
-      all.set(readFloat64(batchFile(b)), b * size * labels.length);
-      truncated += JSON.parse(readFileSync(metaFile(b), 'utf8')).truncated;
-    }
-    writeFileAtomic(task.out, asBytes(all));
-    return { points: end - start, truncated, scorer: scorer.describe() };
+    return { points: end - start, truncated: mergeBatches(task, labels.length), scorer: scorer.describe() };
   } finally {
     await scorer.release();
   }

@@ -138,12 +138,30 @@ export const evaluateStep = z.strictObject({
   shards: positiveInt.default(2),
   scorer: z
     .strictObject({
+      /** onnx: onnxruntime-node in the worker (CPU, `cpu` queue); torch: the Python scorer (scorer/) as a child process. */
+      backend: z.enum(['onnx', 'torch']).default('onnx'),
+      /** cuda (torch only) runs on the `gpu` queue. */
+      device: z.enum(['cpu', 'cuda']).default('cpu'),
+      /** bf16 (torch only): a sample of points is also scored in fp32 and the difference recorded in metrics.json. */
+      dtype: z.enum(['fp32', 'bf16']).default('fp32'),
       kind: z.enum(['fast', 'naive']).default('fast'),
       threads: positiveInt.optional(),
       memoryBudgetMb: positiveInt.default(512),
       batchPoints: positiveInt.default(8),
+      /** Points of the first shard scored again in fp32 when dtype is bf16 (torch only); default 16. */
+      checkPoints: positiveInt.optional(),
     })
-    .default({ kind: 'fast', memoryBudgetMb: 512, batchPoints: 8 }),
+    .superRefine((s, ctx) => {
+      const torchOnly = (key: string, why: string) => ctx.addIssue({ code: 'custom', path: [key], message: `${why} needs backend: torch (found backend: onnx; onnxruntime-node scores on CPU in fp32 only)` });
+      if (s.backend === 'onnx') {
+        if (s.device !== 'cpu') torchOnly('device', `device: ${s.device}`);
+        if (s.dtype !== 'fp32') torchOnly('dtype', `dtype: ${s.dtype}`);
+        if (s.checkPoints !== undefined) torchOnly('checkPoints', 'checkPoints (the bf16 check)');
+      } else if (s.kind === 'naive') {
+        ctx.addIssue({ code: 'custom', path: ['kind'], message: "kind: naive is the ONNX reference scorer; the torch backend has the tree scorer only (use kind: fast)" });
+      }
+    })
+    .default({ backend: 'onnx', device: 'cpu', dtype: 'fp32', kind: 'fast', memoryBudgetMb: 512, batchPoints: 8 }),
   baselines: z.array(z.enum(['marginal', 'markov', 'markov2', 'markov-gap'])).default(['marginal', 'markov']),
   /** Compare with the generator's true probabilities when the data is synthetic. */
   oracle: z.boolean().default(true),
