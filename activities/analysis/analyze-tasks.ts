@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/artifacts/atomic';
-import { FILES } from '../../lib/artifacts/contracts';
+import { FILES, type PersonRow } from '../../lib/artifacts/contracts';
 import { analyzeOneStep, codePrefixGroups, writeOneStepAnalysis, type AnalysisModel, type OneStepAnalysis } from '../../lib/analysis';
 import type { AnalyzeStepConfig } from '../../lib/config/schema';
 import { InvalidData } from '../../lib/errors';
@@ -53,7 +53,11 @@ export function analyzeTask(task: AnalyzeTask, progress: Progress): Record<strin
   const { step } = task;
   const analysis: OneStepAnalysis = analyzeOneStep(
     { taxonomy: panel.taxonomy, persons: panel.persons, personYears: panel.personYears, models, groups: codePrefixGroups(panel.taxonomy, step.groupDigits) },
-    { subgroups: step.subgroups, minPersons: step.minPersons, minPoints: step.minPoints, bootstrap: step.bootstrap, seed: task.seed },
+    {
+      subgroups: step.subgroups, minPersons: step.minPersons, minPoints: step.minPoints, bootstrap: step.bootstrap, seed: task.seed,
+      // Survey weights where the panel has them (an imported table's weight column).
+      weightColumn: panel.persons.some((p) => (p as PersonRow & { weight?: number }).weight !== undefined) ? 'weight' : undefined,
+    },
   );
   progress({ phase: 'writing' });
   writeOneStepAnalysis(task.dir, analysis);
