@@ -44,5 +44,7 @@ export function trainingSpec(input: StepRunInput): Record<string, unknown> {
     device: step.device,
     checkpoint_every: step.evalEvery,
     threads: step.threads ?? null,
+    // Only when not the default: specs (and so job ids) of existing steps stay the same.
+    ...(step.export === 'none' ? { export: 'none' } : {}),
   };
 }

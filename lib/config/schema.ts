@@ -111,6 +111,12 @@ export const finetuneStep = z.strictObject({
   precision: z.enum(['fp32', 'bf16', 'fp16']).default('fp32'),
   device: z.enum(['cpu', 'cuda']).default('cpu'),
   threads: positiveInt.optional(),
+  /**
+   * The trained model's ONNX export (what the onnx scorer reads). `none` saves HF weights and the
+   * tokenizer only (for a torch scorer, or a base for another fine-tune). `auto` is `onnx` for now:
+   * a finetune step sees only its own config, not which scorers the evaluate steps will use.
+   */
+  export: z.enum(['auto', 'onnx', 'none']).default('auto'),
   /** A running job whose progress (status.json) stands still this long is stopped and resumed from its checkpoint. */
   stallTimeout: duration.default('30m'),
   /** Resources for the slurm provider. */

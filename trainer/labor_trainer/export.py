@@ -2,6 +2,7 @@
 checked against torch) and the numbers written to metrics.json."""
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import time
@@ -9,7 +10,7 @@ import time
 from .checkpoint import load_best
 from .errors import Internal
 from .jobdir import replace_dir
-from .modeling import count_params, load_trainable_state
+from .modeling import TOKENIZER_FILES, count_params, load_trainable_state
 
 EXPORT_TOLERANCE = 1e-3
 CHECK_TEXTS = 3
@@ -37,21 +38,40 @@ def export_best(tr) -> dict:
     with tr.status.keepalive():  # an export reports no steps; tell the provider it is alive
         # HF weights too, so the output can be the base of another fine-tune (foundation -> survey).
         model.save_pretrained(tmp)
-        try:
-            from .onnx_export import export_model
-        except ImportError as e:
-            raise Internal(f"the ONNX exporter (labor_trainer/onnx_export.py) cannot be imported: {e}")
-        try:
-            result = export_model(model, tr.tokenizer, tmp, check, tokenizer_dir=tr.tokenizer_dir)
-        except Exception as e:
-            raise Internal(f"ONNX export failed: {type(e).__name__}: {e}") from e
+        if tr.spec["export"] == "none":
+            _save_tokenizer(tr, tmp)
+            result = {"max_abs_diff": None, "skipped": "spec.export is 'none'"}
+        else:
+            result = _export_onnx(tr, model, tmp, check)
+    replace_dir(tmp, tr.job.output)
+    what = "no ONNX (export: none)" if result["max_abs_diff"] is None else f"max |onnx - torch| = {result['max_abs_diff']:.2e}"
+    tr.log(f"exported best checkpoint (step {best['step']}) to {tr.job.output} in {time.monotonic() - t0:.1f}s; {what}")
+    return result
+
+
+def _export_onnx(tr, model, out: str, check: list) -> dict:
+    try:
+        from .onnx_export import export_model
+    except ImportError as e:
+        raise Internal(f"the ONNX exporter (labor_trainer/onnx_export.py) cannot be imported: {e}")
+    try:
+        result = export_model(model, tr.tokenizer, out, check, tokenizer_dir=tr.tokenizer_dir)
+    except Exception as e:
+        raise Internal(f"ONNX export failed: {type(e).__name__}: {e}") from e
     diff = float(result["max_abs_diff"])
     if not diff < EXPORT_TOLERANCE:
         raise Internal(f"ONNX export check failed: max |onnx - torch| = {diff:.3g} >= {EXPORT_TOLERANCE:g}")
-    replace_dir(tmp, tr.job.output)
-    tr.log(f"exported best checkpoint (step {best['step']}) to {tr.job.output} in "
-           f"{time.monotonic() - t0:.1f}s; max |onnx - torch| = {diff:.2e}")
     return result
+
+
+def _save_tokenizer(tr, out: str) -> None:
+    """The tokenizer files next to the weights, as the ONNX exporter writes them."""
+    if tr.tokenizer_dir:
+        for name in TOKENIZER_FILES:
+            if os.path.isfile(os.path.join(tr.tokenizer_dir, name)):
+                shutil.copyfile(os.path.join(tr.tokenizer_dir, name), os.path.join(out, name))
+    else:
+        tr.tokenizer.save_pretrained(out)
 
 
 def training_metrics(tr, export: dict) -> dict:

@@ -14,6 +14,7 @@ DECAYS = ("cosine", "linear", "constant")
 METHODS = ("full", "lora")
 PRECISIONS = ("fp32", "bf16", "fp16")
 DEVICES = ("cpu", "cuda")
+EXPORTS = ("onnx", "none")
 ARCHITECTURES = ("llama",)
 
 DEFAULTS: dict[str, Any] = {
@@ -37,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "device": "cpu",
     "checkpoint_every": 50,
     "threads": None,
+    "export": "onnx",  # "none": HF weights and tokenizer only (a torch scorer reads them; no ONNX graph)
 }
 INIT_DEFAULTS: dict[str, Any] = {
     "architecture": "llama",
@@ -171,6 +173,7 @@ def resolve_spec(raw: Any, job_dir: str | None = None) -> dict:
     _check_enum(p, "spec.device", spec["device"], DEVICES)
     _check_int(p, "spec.checkpoint_every", spec["checkpoint_every"], 1, nullable=True)
     _check_int(p, "spec.threads", spec["threads"], 1, nullable=True)
+    _check_enum(p, "spec.export", spec["export"], EXPORTS)
     if spec["device"] == "cpu" and spec["precision"] == "fp16":
         p.append("spec.precision: 'fp16' needs device 'cuda' (on CPU use 'bf16' or 'fp32')")
 

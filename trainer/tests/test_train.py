@@ -269,3 +269,17 @@ def test_nan_loss_is_training_failed(tmp_path, texts_path, monkeypatch):
     err = read_json(os.path.join(job, "error.json"))
     assert err["type"] == "TrainingFailed" and "loss is nan at step 3" in err["message"]
     assert read_json(os.path.join(job, "status.json"))["state"] == "failed"
+
+
+def test_export_none_writes_weights_and_tokenizer_without_onnx(tmp_path, texts_path):
+    """export: none skips the ONNX graph (a torch scorer reads the HF weights); the folder is still a base for another job."""
+    job = write_job(tmp_path / "none", tiny_spec(texts_path, max_steps=2, eval_every=2, export="none"))
+    assert run_job(job, echo=False) == 0
+    out = os.path.join(job, "output")
+    assert sorted(f for f in os.listdir(out)) == sorted(
+        f for f in os.listdir(out) if f.endswith((".json", ".safetensors")))
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"):
+        assert os.path.isfile(os.path.join(out, name)), name
+    assert not os.path.exists(os.path.join(out, "onnx"))
+    m = read_json(os.path.join(job, "metrics.json"))
+    assert m["export_max_abs_diff"] is None and m["export"]["skipped"]
