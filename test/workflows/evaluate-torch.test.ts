@@ -38,18 +38,20 @@ function config(name: string, steps: string): string {
   return file;
 }
 
-/** The shard files of the evaluation that ran `backend` (a torch shard leaves its batch tables in shard-0/torch). */
+/** The shard files of the evaluation that ran `backend` in fp32 (a torch shard leaves its batch tables in shard-0/torch, a bf16 one its check). */
 function shardLogp(backend: 'onnx' | 'torch'): Float64Array[] {
   const root = join(h.deps.workDir, 'evaluate');
-  const dir = readdirSync(root).map((k) => join(root, k)).find((d) => existsSync(join(d, 'shard-0', 'torch')) === (backend === 'torch'))!;
+  const dir = readdirSync(root).map((k) => join(root, k))
+    .find((d) => existsSync(join(d, 'shard-0', 'torch')) === (backend === 'torch') && !existsSync(join(d, 'shard-0', 'check-fp32.arrow')))!;
   return readdirSync(dir).filter((f) => /^shard-\d+\.f64$/.test(f)).sort().map((f) => readFloat64(join(dir, f)));
 }
 
 describe('evaluate step, torch backend', () => {
   it('equals the ONNX scorer within 1e-4 on every candidate (CPU, fp32), through the same shards and metrics', async () => {
-    const eval_ = (name: string, scorer: string) =>
-      `  - {name: ${name}, kind: evaluate, data: text, model: {path: ${modelDir}}, shards: 1, maxPoints: 6, bootstrap: 0, baselines: [], scorer: ${scorer}}\n`;
-    const file = config('torch-vs-onnx', eval_('onnx', '{batchPoints: 3}') + eval_('torch', '{backend: torch, batchPoints: 3}'));
+    const eval_ = (name: string, scorer: string, points = 6) =>
+      `  - {name: ${name}, kind: evaluate, data: text, model: {path: ${modelDir}}, shards: 1, maxPoints: ${points}, bootstrap: 0, baselines: [], scorer: ${scorer}}\n`;
+    const file = config('torch-vs-onnx',
+      eval_('onnx', '{batchPoints: 3}') + eval_('torch', '{backend: torch, batchPoints: 3}') + eval_('bf16', '{backend: torch, dtype: bf16, batchPoints: 3, checkPoints: 2}', 2));
     const result = (await (await h.start(loadConfig(file))).result()) as RunExperimentResult;
     const [onnx, torch] = ['onnx', 'torch'].map((n) => result.steps.find((s) => s.name === n)!);
     expect(torch.status).toBe('done');
@@ -72,6 +74,14 @@ describe('evaluate step, torch backend', () => {
     expect(metrics.scorer).toMatchObject({ backend: 'torch', device: 'cpu', dtype: 'float32', candidates: K, model: { path: modelDir } });
     expect(metrics.scorer.bf16_check).toBeUndefined();
     expect(Math.abs(metrics.models.model.perplexity / onnx.summary!.perplexity! - 1)).toBeLessThan(1e-4);
+
+    // bf16 (on CPU here; on CUDA in practice): 2 points scored again in fp32, the difference recorded.
+    const bf16 = result.steps.find((s) => s.name === 'bf16')!;
+    const check = JSON.parse(readFileSync(join(bf16.artifact!.path, 'metrics.json'), 'utf8')).scorer.bf16_check;
+    expect(check.points).toBe(2);
+    expect(check.max_abs_logprob_diff).toBeGreaterThan(0);
+    expect(check.max_abs_logprob_diff).toBeLessThan(2);
+    expect(check.mean_abs_diff).toBeLessThanOrEqual(check.max_abs_logprob_diff);
   }, 240_000);
 
   it('a scorer that crashes fails the shard with its stderr', async () => {
