@@ -110,6 +110,12 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
         problems.push(`${at(i, key)}: step '${ref}' is a ${kind} step; expected ${allowed.join(' or ')}`);
       }
     }
+    if (step.kind === 'evaluate' && typeof step.model === 'string') {
+      const model = byName.get(step.model);
+      if (model?.kind === 'finetune' && model.export === 'none') {
+        problems.push(`${at(i, 'model')}: step '${step.model}' has export: none, so it writes no ONNX model for the scorer to read; set its export to onnx (or auto)`);
+      }
+    }
     if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));
     if (step.kind === 'report' && !step.analysis && step.evaluations.length === 0) {
       problems.push(`${at(i, 'kind')}: a report step needs 'analysis' (an analyze step) or 'evaluations' (evaluate steps); found neither`);

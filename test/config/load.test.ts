@@ -76,6 +76,17 @@ describe('loadConfig', () => {
     expect(err.message).toContain("steps[2].input (line 6): step 't' is a encode step; expected data");
   });
 
+  it('an evaluation needs an ONNX model: a finetune step with export: none cannot be evaluated', () => {
+    const file = write(
+      'export-none.yaml',
+      'schemaVersion: 1\nname: x\nsteps:\n  - {name: survey, kind: data, source: synthetic, population: survey, persons: 5}\n' +
+        '  - {name: t, kind: encode, input: survey}\n' +
+        '  - {name: ft, kind: finetune, data: t, base: {init: {layers: 1, hidden: 8, heads: 2}}, export: none}\n' +
+        '  - {name: e, kind: evaluate, data: t, model: ft}\n',
+    );
+    expect(errorOf(() => loadConfig(file)).message).toContain("steps[3].model (line 7): step 'ft' has export: none, so it writes no ONNX model");
+  });
+
   it('an analysis compares evaluations of the same points; a report needs something to report', () => {
     const file = write(
       'analyze.yaml',
