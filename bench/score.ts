@@ -1,7 +1,8 @@
 /**
  * Scoring benchmark: naive vs fast scorer vs the floor, on a random GPT-2-small-shaped model.
  *
- *   npx tsx bench/score.ts
+ *   npx tsx bench/score.ts                                  (the ONNX scorer, below)
+ *   npx tsx bench/score.ts --backend torch [--device cuda]  (the torch scorer: bench/score-torch.ts)
  *
  * Set-up (cached under the temp folder's labor-llm-test-models): a random GPT-2-small-shaped ONNX model
  * (12 layers, 768 hidden, 12 heads, 1024 positions, 50257-token vocabulary, a byte-level BPE
@@ -247,4 +248,16 @@ async function main() {
   console.log(JSON.stringify(result));
 }
 
-await main();
+/** `--backend onnx` (default): the benchmark above; `--backend torch [--device cuda]`: bench/score-torch.ts. */
+const argv = process.argv.slice(2);
+const at = argv.indexOf('--backend');
+const backend = at >= 0 ? argv[at + 1] : 'onnx';
+if (backend === 'torch') {
+  const { runTorchBench } = await import('./score-torch');
+  process.exitCode = runTorchBench([...argv.slice(0, at), ...argv.slice(at + 2)]);
+} else if (backend === 'onnx' && argv.length === (at >= 0 ? 2 : 0)) {
+  await main();
+} else {
+  console.error(`usage: npm run bench:score [-- --backend onnx | --backend torch [--device cpu|cuda] [labor_scorer.bench options]] (found: ${argv.join(' ')})`);
+  process.exitCode = 2;
+}
