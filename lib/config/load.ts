@@ -60,7 +60,7 @@ function parseFile(file: string): ParsedFile {
   return { file, value, lineOf };
 }
 
-/** Deep merge: objects merge key by key, anything else (arrays included) is replaced. */
+/** Deep merge: objects merge key by key, anything else (arrays included) is replaced (but see mergeConfig for steps). */
 function merge(base: unknown, over: unknown): unknown {
   if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
     const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
@@ -68,6 +68,26 @@ function merge(base: unknown, over: unknown): unknown {
     return out;
   }
   return over;
+}
+
+/**
+ * Config-level merge: as `merge`, except that `steps` lists merge by step name, so fragments can
+ * each contribute steps (the data step, the model, the evaluation) and override a fragment's step
+ * key by key: a step whose name is already there is merged into it in place, a new one is appended.
+ */
+function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const { steps, ...rest } = over;
+  const out = merge(base, rest) as Record<string, unknown>;
+  if (steps === undefined) return out;
+  if (!Array.isArray(base.steps) || !Array.isArray(steps)) return { ...out, steps };
+  const merged = [...base.steps];
+  for (const step of steps) {
+    const name = step && typeof step === 'object' ? (step as Record<string, unknown>).name : undefined;
+    const at = typeof name === 'string' ? merged.findIndex((s) => s && typeof s === 'object' && (s as Record<string, unknown>).name === name) : -1;
+    if (at >= 0) merged[at] = merge(merged[at], step);
+    else merged.push(step);
+  }
+  return { ...out, steps: merged };
 }
 
 /** Merges the config over its `extends` fragments; `fragments` collects them, lowest precedence first. */
@@ -85,10 +105,10 @@ function withExtends(parsed: ParsedFile, seen: string[] = [], fragments: ParsedF
       throw new InvalidConfig(`${parsed.file}: extends${line ? ` (line ${line})` : ''}: file not found: ${file}`);
     }
     const fragment = parseFile(file);
-    merged = merge(merged, withExtends(fragment, [...seen, parsed.file], fragments)) as Record<string, unknown>;
+    merged = mergeConfig(merged, withExtends(fragment, [...seen, parsed.file], fragments));
     fragments.push(fragment);
   }
-  return merge(merged, own) as Record<string, unknown>;
+  return mergeConfig(merged, own);
 }
 
 /**

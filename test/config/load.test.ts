@@ -111,6 +111,17 @@ describe('loadConfig', () => {
     expect(config.steps[0]).toMatchObject({ seed: 11 });
   });
 
+  it('extends: fragments contribute steps, merged by name (a later one overrides key by key, a new one is appended)', () => {
+    const data = write('frag-data.yaml', 'steps:\n  - {name: d, kind: data, source: synthetic, population: survey, persons: 5}\n');
+    const enc = write('frag-enc.yaml', 'steps:\n  - {name: t, kind: encode, input: d, template: resume}\n');
+    const codes = write('frag-codes.yaml', 'steps:\n  - {name: t, template: resume-codes}\n  - {name: d, persons: 7}\n');
+    const file = write('merged.yaml', `extends: [${data}, ${enc}, ${codes}]\nschemaVersion: 1\nname: m\n`);
+    const { config } = loadConfig(file);
+    expect(config.steps.map((s) => s.name)).toEqual(['d', 't']);
+    expect(config.steps[0]).toMatchObject({ kind: 'data', persons: 7 });
+    expect(config.steps[1]).toMatchObject({ kind: 'encode', input: 'd', template: { name: 'resume-codes' } });
+  });
+
   it('names the file for missing files and broken YAML', () => {
     expect(errorOf(() => loadConfig(join(dir, 'nope.yaml'))).message).toContain('config file not found');
     const broken = write('broken.yaml', 'name: [unclosed\n');
