@@ -132,8 +132,9 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
     }
     if (step.kind === 'evaluate' && typeof step.model === 'string') {
       const model = byName.get(step.model);
-      if (model?.kind === 'finetune' && model.export === 'none') {
-        problems.push(`${at(i, 'model')}: step '${step.model}' has export: none, so it writes no ONNX model for the scorer to read; set its export to onnx (or auto)`);
+      // The torch scorer reads the HF weights; only the ONNX scorer needs the export.
+      if (model?.kind === 'finetune' && model.export === 'none' && step.scorer.backend === 'onnx') {
+        problems.push(`${at(i, 'model')}: step '${step.model}' has export: none, so it writes no ONNX model for the scorer to read; set its export to onnx (or auto), or score with scorer.backend: torch`);
       }
     }
     if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,9 @@ describe('loadConfig', () => {
         '  - {name: e, kind: evaluate, data: t, model: ft}\n',
     );
     expect(errorOf(() => loadConfig(file)).message).toContain("steps[3].model (line 7): step 'ft' has export: none, so it writes no ONNX model");
+    // The torch scorer reads the HF weights, so it needs no export.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('model: ft}', 'model: ft, scorer: {backend: torch}}'));
+    expect(loadConfig(file).config.steps[3]).toMatchObject({ scorer: { backend: 'torch' } });
   });
 
   it('an analysis compares evaluations of the same points; a report needs something to report', () => {
