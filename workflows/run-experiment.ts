@@ -50,6 +50,11 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
     // text; a report, the panel of each evaluation it names (to pair their models' points).
     const panel = panelStepOf(config.steps, step);
     if (panel) inputs.panel = states.get(panel)!.artifact!;
+    // An analysis simulating careers writes them in its evaluations' text template.
+    if (step.kind === 'analyze') {
+      const evaluation = config.steps.find((s) => s.name === step.evaluations[0]);
+      if (evaluation?.kind === 'evaluate') inputs.text = states.get(evaluation.data)!.artifact!;
+    }
     if (step.kind === 'report') {
       step.evaluations.forEach((e, i) => {
         const p = panelStepOf(config.steps, config.steps.find((s) => s.name === e)!);

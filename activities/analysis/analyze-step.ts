@@ -2,6 +2,9 @@
  * The analyze step: the one-step representativeness analysis of every model in the named
  * evaluations (the fine-tuned models, the baselines, the oracle), run in a worker thread.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FILES } from '../../lib/artifacts/contracts';
 import type { AnalyzeStepConfig } from '../../lib/config/schema';
 import type { StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
@@ -18,12 +21,14 @@ export function analyzeEvaluations(deps: ActivityDeps) {
       const task: AnalyzeTask = {
         dir,
         panelDir: input.inputs.panel.path,
+        encodedDir: input.inputs.text.path,
+        template: deps.store.readManifest(input.inputs.text).meta.template as AnalyzeTask['template'],
         panelArtifact: `${input.inputs.panel.kind}/${input.inputs.panel.key}`,
         step,
         seed: step.seed ?? input.seed,
         evaluations: step.evaluations.map((name, i) => {
           const ref = input.inputs[`evaluations.${i}`];
-          return { step: name, dir: ref.path, artifact: `${ref.kind}/${ref.key}`, sha256: ref.sha256 };
+          return { step: name, dir: ref.path, artifact: `${ref.kind}/${ref.key}`, sha256: ref.sha256, modelDir: scoredModelDir(deps, ref.path) };
         }),
       };
       summary = await runInThread<Record<string, unknown>>(TASKS, 'analyzeTask', [task]);
@@ -31,4 +36,12 @@ export function analyzeEvaluations(deps: ActivityDeps) {
     });
     return { artifact, summary };
   };
+}
+
+/** The model folder an evaluation scored, as its metrics.json names it: a store artifact or the user's folder. */
+function scoredModelDir(deps: ActivityDeps, evaluationDir: string): string | undefined {
+  const metrics = JSON.parse(readFileSync(join(evaluationDir, FILES.metrics), 'utf8')) as { scorer?: { model?: { artifact?: string; path?: string } } };
+  const model = metrics.scorer?.model;
+  if (model?.path) return model.path;
+  return model?.artifact ? deps.store.dirOf(...(model.artifact.split('/') as [string, string])) : undefined;
 }

@@ -17,20 +17,26 @@ import { InvalidData } from '../../lib/errors';
 import { readPanel } from '../../lib/panel/panel-io';
 import { readPredictions } from '../../lib/predict';
 import { EVALUATIONS_FILE, type EvaluationRecord } from '../../lib/report/gather';
+import type { TemplateRef } from '../../lib/text';
+import { writeTrajectoryAnalysis } from '../../lib/trajectories';
 import type { Progress } from '../threads/run-in-thread';
+import { simulateCareers } from './simulate-careers';
 
 export interface AnalyzeTask {
   dir: string;
   panelDir: string;
+  /** The evaluations' encoded text: its template and its train/valid points (careers, baselines). */
+  encodedDir: string;
+  template: TemplateRef;
   /** `panel/<key>`: recorded with each evaluation, so a report can pair their points. */
   panelArtifact: string;
   step: AnalyzeStepConfig;
   seed: number;
-  evaluations: { step: string; dir: string; artifact: string; sha256: string }[];
+  evaluations: { step: string; dir: string; artifact: string; sha256: string; modelDir?: string }[];
 }
 
 
-export function analyzeTask(task: AnalyzeTask, progress: Progress): Record<string, unknown> {
+export async function analyzeTask(task: AnalyzeTask, progress: Progress): Promise<Record<string, unknown>> {
   const panel = readPanel(task.panelDir);
   const models: AnalysisModel[] = [];
   const records: EvaluationRecord[] = [];
@@ -51,18 +57,25 @@ export function analyzeTask(task: AnalyzeTask, progress: Progress): Record<strin
 
   progress({ phase: 'analysis' });
   const { step } = task;
+  const groups = codePrefixGroups(panel.taxonomy, step.groupDigits);
   const analysis: OneStepAnalysis = analyzeOneStep(
-    { taxonomy: panel.taxonomy, persons: panel.persons, personYears: panel.personYears, models, groups: codePrefixGroups(panel.taxonomy, step.groupDigits) },
+    { taxonomy: panel.taxonomy, persons: panel.persons, personYears: panel.personYears, models, groups },
     {
       subgroups: step.subgroups, minPersons: step.minPersons, minPoints: step.minPoints, bootstrap: step.bootstrap, seed: task.seed,
       // Survey weights where the panel has them (an imported table's weight column).
       weightColumn: panel.persons.some((p) => (p as PersonRow & { weight?: number }).weight !== undefined) ? 'weight' : undefined,
     },
   );
+  const trajectories = step.trajectories
+    ? await simulateCareers(panel, step, task.seed, {
+        models: task.evaluations.map((e) => ({ name: e.step, modelDir: e.modelDir })), encodedDir: task.encodedDir, template: task.template,
+      }, groups, progress)
+    : undefined;
   progress({ phase: 'writing' });
   writeOneStepAnalysis(task.dir, analysis);
+  if (trajectories) writeTrajectoryAnalysis(task.dir, trajectories);
   writeJsonAtomic(join(task.dir, EVALUATIONS_FILE), records);
-  return summarize(analysis);
+  return { ...summarize(analysis), ...(trajectories ? { trajectoryModels: trajectories.models.length } : {}) };
 }
 
 const rank = (m: AnalysisModel, task: AnalyzeTask) => {

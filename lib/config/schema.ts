@@ -197,6 +197,20 @@ export const analyzeStep = z.strictObject({
   /** Person-bootstrap replicates for intervals; 0 for none. */
   bootstrap: z.number().int().min(0).default(200),
   seed: z.number().int().optional(),
+  /**
+   * Whole careers: from each test person's first `prefixYears` observed years, each evaluated
+   * model (and, on synthetic data, the truth; and the `baselines`) samples the next `horizon`
+   * years `draws` times over the valid states; compared per subgroup and horizon with the
+   * observed careers and the truth's simulations.
+   */
+  trajectories: z
+    .strictObject({
+      prefixYears: positiveInt.default(3),
+      horizon: positiveInt.default(5),
+      draws: positiveInt.default(5),
+      baselines: z.array(z.enum(['marginal', 'markov'])).default(['markov']),
+    })
+    .optional(),
 });
 
 /** A self-contained HTML report of the run's evaluations and analysis. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OneStepAnalysis } from '../../lib/analysis';
+import type { TrajectoryAnalysis } from '../../lib/trajectories';
 import { loadConfig } from '../../lib/config/load';
 import type { RunExperimentResult } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
@@ -26,7 +27,7 @@ beforeAll(async () => {
       `  - {name: text, kind: encode, input: survey}\n` +
       `  - {name: eval-a, kind: evaluate, data: text, model: {path: ${a}}, maxPoints: 150, bootstrap: 10}\n` +
       `  - {name: eval-b, kind: evaluate, data: text, model: {path: ${b}}, maxPoints: 150, bootstrap: 10}\n` +
-      `  - {name: groups, kind: analyze, evaluations: [eval-a, eval-b], subgroups: [[gender], [race], [gender, race]], minPersons: 8, minPoints: 20, bootstrap: 20}\n` +
+      `  - {name: groups, kind: analyze, evaluations: [eval-a, eval-b], subgroups: [[gender], [race], [gender, race]], minPersons: 8, minPoints: 20, bootstrap: 20, trajectories: {prefixYears: 2, horizon: 2, draws: 2}}\n` +
       `  - {name: html, kind: report, analysis: groups}\n`,
   );
 });
@@ -54,6 +55,14 @@ describe('analyze and report steps', () => {
     const tv = (model: string) => analysis.results.find((r) => r.model === model && r.subgroup === 'all')!.distances!.state.tv.value;
     expect(tv('eval-a')).toBeGreaterThan(tv('oracle'));
     for (const f of ['subgroup_distances.arrow', 'subgroup_rates.arrow', 'subgroup_calibration.arrow']) expect(existsSync(join(dir, f))).toBe(true);
+    // Whole careers: both models, the Markov baseline and the truth continued every test career.
+    const careers = JSON.parse(readFileSync(join(dir, 'trajectories.json'), 'utf8')) as TrajectoryAnalysis;
+    expect(careers.models).toEqual(['eval-a', 'eval-b', 'markov', 'truth']);
+    const occupationTv = (model: string, reference: string) =>
+      careers.results.find((r) => r.model === model && r.reference === reference && r.subgroup === 'all' && r.horizon === 1)!.measures!.occupation_tv.value;
+    // A random model's careers are further from the observed ones than the truth's are.
+    expect(occupationTv('eval-a', 'empirical')).toBeGreaterThan(occupationTv('truth', 'empirical'));
+    expect(existsSync(join(dir, 'trajectory_measures.arrow'))).toBe(true);
     const kept = JSON.parse(readFileSync(join(dir, 'evaluations.json'), 'utf8')) as { step: string; metrics: { models: object } }[];
     expect(kept.map((e) => e.step)).toEqual(['eval-a', 'eval-b']);
     expect(Object.keys(kept[0].metrics.models).sort()).toEqual(['marginal', 'markov', 'model', 'oracle']);

@@ -21,13 +21,15 @@ function pairedCells(p: Paired | null): Cell[] {
 }
 
 export function pairedTable(t: CompareTable, multiRun: boolean): SafeHtml {
+  // One run: its models go by step:model, so the reference does too.
+  const reference = t.reference && !multiRun ? t.reference.slice(t.reference.indexOf('/') + 1) : t.reference;
   const header = [
     ...(multiRun ? ['run'] : []),
     'model',
     { num: true, content: 'points' },
     { num: true, content: 'vs oracle: excess log-loss' },
     { num: true, content: 'perplexity ratio' },
-    { num: true, content: `vs ${t.reference ?? 'reference'}: excess` },
+    { num: true, content: `vs ${reference ?? 'reference'}: excess` },
     { num: true, content: 'perplexity ratio' },
   ];
   const rows = t.rows.map((r) => ({
@@ -41,7 +43,7 @@ export function pairedTable(t: CompareTable, multiRun: boolean): SafeHtml {
     ],
   }));
   const { paired } = t;
-  return html`<h3 id="paired">Paired against the oracle and ${t.reference ? html`<code>${t.reference}</code>` : 'no reference'}</h3>
+  return html`<h3 id="paired">Paired against the oracle and ${reference ? html`<code>${reference}</code>` : 'no reference'}</h3>
 ${table(header, rows, 'paired')}
 <p class="note">On the same points: excess log-loss = mean over points of log P(reference or oracle) − log P(model), in nats (positive: the model is worse); perplexity ratio = exp(excess). Intervals: ${paired.method}, ${paired.replicates} replicates, ${Math.round(paired.level * 100)}%; a ratio in red lies above 1 beyond sampling noise.</p>`;
 }
