@@ -12,6 +12,8 @@ import { ARTIFACT_KINDS } from '../config/steps';
 import { InvalidData } from '../errors';
 import type { EvalMetrics } from '../metrics/evaluate';
 import type { OneStepAnalysis } from '../analysis/types';
+import type { TrajectoryAnalysis } from '../trajectories/analysis-types';
+import { TRAJECTORY_FILES } from '../trajectories/write';
 import type { ReportEvaluation, ReportProvenance, ReportRun } from './types';
 
 /** The parts of a run manifest (temporal/run-types.ts RunManifest) a report reads. */
@@ -63,7 +65,12 @@ export function gatherReportRun(input: GatherInput): ReportRun {
   let analysis: ReportRun['analysis'];
   if (input.analysis) {
     const { step, dir } = input.analysis;
-    analysis = { step, oneStep: readJson<OneStepAnalysis>(join(dir, ANALYSIS_FILES.json), `analysis '${step}'`) };
+    const careers = join(dir, TRAJECTORY_FILES.json);
+    analysis = {
+      step,
+      oneStep: readJson<OneStepAnalysis>(join(dir, ANALYSIS_FILES.json), `analysis '${step}'`),
+      trajectories: existsSync(careers) ? readJson<TrajectoryAnalysis>(careers, `analysis '${step}'`) : undefined,
+    };
     for (const e of readEvaluationRecords(dir, step)) evaluations.push(evaluationOf(e.step, e.metrics as unknown as MetricsFile, record));
   }
   for (const { step, dir } of input.evaluations) {

@@ -21,7 +21,8 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const multiRun = isMultiRun(input);
   const results = resultRows(input);
   const analysed = analysedRuns(input);
-  const colors = modelColors([...results.map((r) => r.model), ...analysed.flatMap(({ a }) => a.models)], oracleNames(input));
+  const careerModels = input.runs.flatMap((r) => r.analysis?.trajectories?.models ?? []);
+  const colors = modelColors([...results.map((r) => r.model), ...analysed.flatMap(({ a }) => a.models), ...careerModels], new Set([...oracleNames(input), 'truth']));
   const charts = planCharts(input, colors);
   const svgs = new Map<string, SafeHtml>();
   for (const c of charts) svgs.set(c.name, figure(c.name, await renderSvg(c.spec, `${c.name}-chart`), c.caption));
@@ -39,6 +40,7 @@ ${analysed.length === 0
     ? html`<p class="note">No analyze step in ${multiRun ? 'these runs' : 'this run'}: no per-subgroup results.</p>`
     : html`<p>One step ahead, per subgroup: how far each model’s mean predicted next-state distribution is from the empirical one, its predicted against the actual rates, and its calibration.</p>
 ${svgs.get('distance')}${svgs.get('rates')}${svgs.get('calibration')}
+${svgs.get('trajectories') ? html`<h3 id="careers">Whole careers</h3>${svgs.get('trajectories')}` : html``}
 <h3 id="flagged">Flagged (${flagged.length})</h3>
 ${flaggedTable(flagged, multiRun)}
 ${analysed.map(({ run, a }) => html`<details class="method"><summary>How these were computed${multiRun ? ` (${run.id})` : ''}</summary>${methodList(a.method)}</details>`)}`}

@@ -7,6 +7,7 @@
 import type { OneStepAnalysis } from '../analysis/types';
 import type { CompareTable } from '../compare/types';
 import type { EvalMetrics } from '../metrics/evaluate';
+import type { TrajectoryAnalysis } from '../trajectories/analysis-types';
 
 /** Where a run's numbers came from: enough to audit or reproduce it. */
 export interface ReportProvenance {
@@ -54,7 +55,7 @@ export interface ReportRun {
   provenance: ReportProvenance;
   evaluations: ReportEvaluation[];
   /** The analyze step's output; absent when the run has none. */
-  analysis?: { step: string; oneStep: OneStepAnalysis };
+  analysis?: { step: string; oneStep: OneStepAnalysis; trajectories?: TrajectoryAnalysis };
 }
 
 export interface ReportInput {

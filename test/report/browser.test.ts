@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../lib/report';
-import { reportInput, runFixture } from './fixtures';
+import { careersFixture, reportInput, runFixture } from './fixtures';
 
 const CHROMIUM = process.env.LABOR_LLM_CHROMIUM || '/usr/bin/chromium';
 const OUT = join(process.cwd(), 'test-results');
@@ -70,10 +70,12 @@ async function load(html: string, screenshot: string): Promise<Loaded> {
 
 describe('report in a headless browser', () => {
   it('one run: loads cleanly offline, every chart draws marks, screenshot written', async () => {
-    const loaded = await load(await renderReport(reportInput([runFixture()])), 'report');
+    const run = runFixture();
+    run.analysis!.trajectories = await careersFixture();
+    const loaded = await load(await renderReport(reportInput([run])), 'report');
     expect(loaded.errors).toEqual([]);
     expect(loaded.requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
-    expect(loaded.charts.map((c) => c.name)).toEqual(['perplexity', 'distance', 'rates', 'calibration']);
+    expect(loaded.charts.map((c) => c.name)).toEqual(['perplexity', 'distance', 'rates', 'calibration', 'trajectories']);
     for (const c of loaded.charts) {
       expect(c.svgs, c.name!).toBe(1);
       expect(c.marks, c.name!).toBeGreaterThan(0);

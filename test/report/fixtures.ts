@@ -7,7 +7,11 @@
 import { analyzeOneStep } from '../../lib/analysis';
 import { computeMetrics } from '../../lib/metrics';
 import type { ReportInput, ReportRun } from '../../lib/report';
+import { fitBaseline } from '../../lib/baselines';
+import { encodePanel } from '../../lib/text';
+import { baselineSampler, compareTrajectories, simulateTrajectories, truthSampler, type TrajectoryAnalysis } from '../../lib/trajectories';
 import { biasedFor, empiricalByGenderAndPrev, K, preds, synthetic, taxonomy } from '../analysis/fixtures';
+import { surveyPanel, taxonomy as careersTaxonomy, testCareers } from '../trajectories/fixtures';
 
 export interface RunFixtureOptions {
   id?: string;
@@ -88,6 +92,28 @@ export function runFixture(o: RunFixtureOptions = {}): ReportRun {
     evaluations: [{ step, model: 'finetune', models: metrics, points: s.rows.length, oracle: 'oracle' }],
     ...(oneStep ? { analysis: { step: 'analyze', oneStep } } : {}),
   };
+}
+
+/**
+ * Whole careers for a report: the truth simulates a small synthetic survey's test careers, and so
+ * does the marginal (a model that ignores the career), compared with the observed careers.
+ */
+export async function careersFixture(): Promise<TrajectoryAnalysis> {
+  const careers = testCareers(300, 8);
+  const o = { prefixYears: 3, horizon: 3, draws: 3 };
+  const { train } = trainPoints(300, 8);
+  const sims = [
+    await simulateTrajectories(careers, truthSampler(careersTaxonomy, 'truth'), { ...o, seed: 1 }),
+    await simulateTrajectories(careers, baselineSampler(fitBaseline('marginal', train, careersTaxonomy)), { ...o, seed: 2 }),
+  ];
+  return compareTrajectories({ careers, simulations: sims, truth: 'truth' }, { subgroups: [['gender']], minPersons: 10 });
+}
+
+/** The train split's points of the same survey, for fitting a baseline. */
+function trainPoints(persons: number, seed: number) {
+  const enc = encodePanel(surveyPanel(persons, seed), { name: 'resume' });
+  const rows = enc.points.split.flatMap((sp, i) => (sp === 'train' ? [i] : []));
+  return { train: { prev_code: rows.map((i) => enc.points.prev_code[i]), true_code: rows.map((i) => enc.points.true_code[i]) } };
 }
 
 export function reportInput(runs: ReportRun[], title = 'LABOR-LLM report: quickstart'): ReportInput {

@@ -72,6 +72,7 @@ describe('analyze and report steps', () => {
     expect(html).toContain(handle.workflowId);
     expect(html).toContain('eval-b');
     expect(html).toContain('<svg');
+    expect(html).toContain('data-chart="trajectories"');
     expect(readFileSync(join(step('html').artifact!.path, 'summary.md'), 'utf8')).toContain('eval-a');
   }, 240_000);
 });

@@ -6,10 +6,11 @@ import { calibrationChart } from './calibration';
 import { distanceChart } from './distance';
 import { perplexityChart } from './perplexity';
 import { ratesChart } from './rates';
+import { trajectoriesChart } from './trajectories';
 import type { ModelColors } from './theme';
 
 export interface ChartPlan {
-  name: 'perplexity' | 'distance' | 'rates' | 'calibration';
+  name: 'perplexity' | 'distance' | 'rates' | 'calibration' | 'trajectories';
   spec: TopLevelSpec;
   caption: string;
 }
@@ -40,6 +41,11 @@ export function planCharts(input: ReportInput, colors: ModelColors): ChartPlan[]
       name: 'calibration',
       spec: calibrationChart(calibrationRows(input), colors),
       caption: 'Reliability of the top-1 prediction on the whole test set: mean confidence against accuracy per confidence bin (dot size: points in the bin). The dashed diagonal is perfect calibration.',
+    },
+    {
+      name: 'trajectories',
+      spec: trajectoriesChart(input.runs.flatMap((r) => (r.analysis?.trajectories ? [{ run: r.id, analysis: r.analysis.trajectories }] : [])), colors, multi),
+      caption: 'Whole careers, simulated year by year from each test person’s first observed years: total variation between the simulated and the observed careers’ occupations, occupation groups and group-to-group transitions, by years ahead (whole test population). The truth’s line is what simulating this many careers costs by itself.',
     },
   ];
   return plans.filter((p): p is ChartPlan => p.spec !== null);
