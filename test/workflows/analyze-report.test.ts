@@ -3,7 +3,8 @@
  * points, analysed per subgroup with the baselines and the oracle, and reported as one HTML page
  * that names the run it came from.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { WorkflowFailedError } from '@temporalio/client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,20 +17,26 @@ import { randomModel } from '../lm/fixtures';
 
 let h: Harness;
 let file: string;
+let experiment: (name: string, analyze: string) => string;
 beforeAll(async () => {
   h = await createHarness();
   const [a, b] = [5, 6].map((seed) => randomModel({ layers: 1, hidden: 32, heads: 2, maxPositions: 512, seed }));
-  file = join(mkdtempSync(join(tmpdir(), 'labor-llm-analyze-')), 'analyze.yaml');
-  writeFileSync(
-    file,
-    `schemaVersion: 1\nname: analyze-report\nseed: 3\nsteps:\n` +
-      `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 120}\n` +
-      `  - {name: text, kind: encode, input: survey}\n` +
-      `  - {name: eval-a, kind: evaluate, data: text, model: {path: ${a}}, maxPoints: 150, bootstrap: 10}\n` +
-      `  - {name: eval-b, kind: evaluate, data: text, model: {path: ${b}}, maxPoints: 150, bootstrap: 10}\n` +
-      `  - {name: groups, kind: analyze, evaluations: [eval-a, eval-b], subgroups: [[gender], [race], [gender, race]], minPersons: 8, minPoints: 20, bootstrap: 20, trajectories: {prefixYears: 2, horizon: 2, draws: 2}}\n` +
-      `  - {name: html, kind: report, analysis: groups}\n`,
-  );
+  const dir = mkdtempSync(join(tmpdir(), 'labor-llm-analyze-'));
+  experiment = (name, analyze) => {
+    const path = join(dir, `${name}.yaml`);
+    writeFileSync(
+      path,
+      `schemaVersion: 1\nname: ${name}\nseed: 3\nsteps:\n` +
+        `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 120}\n` +
+        `  - {name: text, kind: encode, input: survey}\n` +
+        `  - {name: eval-a, kind: evaluate, data: text, model: {path: ${a}}, maxPoints: 150, bootstrap: 10}\n` +
+        `  - {name: eval-b, kind: evaluate, data: text, model: {path: ${b}}, maxPoints: 150, bootstrap: 10}\n` +
+        `  - {name: groups, kind: analyze, evaluations: [eval-a, eval-b], ${analyze}}\n` +
+        `  - {name: html, kind: report, analysis: groups}\n`,
+    );
+    return path;
+  };
+  file = experiment('analyze-report', 'subgroups: [[gender], [race], [gender, race]], minPersons: 8, minPoints: 20, bootstrap: 20, trajectories: {prefixYears: 2, horizon: 2, draws: 2}');
 });
 afterAll(async () => {
   await h?.close();
@@ -75,4 +82,20 @@ describe('analyze and report steps', () => {
     expect(html).toContain('data-chart="trajectories"');
     expect(readFileSync(join(step('html').artifact!.path, 'summary.md'), 'utf8')).toContain('eval-a');
   }, 240_000);
+
+  it('bad input fails the step with the problem named (exit 2 in the CLI) and writes no analysis', async () => {
+    const failure = async (name: string, analyze: string) => {
+      const err = await (await h.start(loadConfig(experiment(name, analyze)))).result().catch((e) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      return err.cause as { message: string; type: string };
+    };
+    // The data and evaluations come from the first test's cache: only the analysis runs.
+    const column = await failure('analyze-bad-column', 'subgroups: [[religion]], minPersons: 8');
+    expect(column.type).toBe('InvalidData');
+    expect(column.message).toContain("step 'groups' failed: analysis: subgroup column 'religion' missing from persons");
+    const horizon = await failure('analyze-bad-horizon', 'minPersons: 8, trajectories: {prefixYears: 2, horizon: 60}');
+    expect(horizon.type).toBe('InvalidConfig');
+    expect(horizon.message).toMatch(/step 'groups' failed: .*horizon 60/);
+    expect(readdirSync(join(h.env.LABOR_LLM_HOME!, 'artifacts', 'analysis')).filter((f) => !f.startsWith('.'))).toHaveLength(1);
+  }, 120_000);
 });
