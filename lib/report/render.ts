@@ -40,7 +40,7 @@ ${analysed.length === 0
     ? html`<p class="note">No analyze step in ${multiRun ? 'these runs' : 'this run'}: no per-subgroup results.</p>`
     : html`<p>One step ahead, per subgroup: how far each model’s mean predicted next-state distribution is from the empirical one, its predicted against the actual rates, and its calibration.</p>
 ${svgs.get('distance')}${svgs.get('rates')}${svgs.get('calibration')}
-${svgs.get('trajectories') ? html`<h3 id="careers">Whole careers</h3>${svgs.get('trajectories')}` : html``}
+${svgs.get('trajectories') ? html`<h3 id="careers">Whole careers</h3>${svgs.get('trajectories')}${svgs.get('transitions')}` : html``}
 <h3 id="flagged">Flagged (${flagged.length})</h3>
 ${flaggedTable(flagged, multiRun)}
 ${analysed.map(({ run, a }) => html`<details class="method"><summary>How these were computed${multiRun ? ` (${run.id})` : ''}</summary>${methodList(a.method)}</details>`)}`}

@@ -75,7 +75,7 @@ describe('report in a headless browser', () => {
     const loaded = await load(await renderReport(reportInput([run])), 'report');
     expect(loaded.errors).toEqual([]);
     expect(loaded.requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
-    expect(loaded.charts.map((c) => c.name)).toEqual(['perplexity', 'distance', 'rates', 'calibration', 'trajectories']);
+    expect(loaded.charts.map((c) => c.name)).toEqual(['perplexity', 'distance', 'rates', 'calibration', 'trajectories', 'transitions']);
     for (const c of loaded.charts) {
       expect(c.svgs, c.name!).toBe(1);
       expect(c.marks, c.name!).toBeGreaterThan(0);

@@ -7,10 +7,11 @@ import { distanceChart } from './distance';
 import { perplexityChart } from './perplexity';
 import { ratesChart } from './rates';
 import { trajectoriesChart } from './trajectories';
+import { transitionsChart } from './transitions';
 import type { ModelColors } from './theme';
 
 export interface ChartPlan {
-  name: 'perplexity' | 'distance' | 'rates' | 'calibration' | 'trajectories';
+  name: 'perplexity' | 'distance' | 'rates' | 'calibration' | 'trajectories' | 'transitions';
   spec: TopLevelSpec;
   caption: string;
 }
@@ -19,6 +20,7 @@ export function planCharts(input: ReportInput, colors: ModelColors): ChartPlan[]
   const multi = isMultiRun(input);
   const subgroups = subgroupOrder(input);
   const results = resultRows(input);
+  const careers = input.runs.flatMap((r) => (r.analysis?.trajectories ? [{ run: r.id, analysis: r.analysis.trajectories }] : []));
   const level = results.find((r) => r.metrics.ci)?.metrics.ci?.level;
   const interval = level ? `${Math.round(level * 100)}% person-bootstrap interval` : 'bootstrap interval';
   const plans: (Omit<ChartPlan, 'spec'> & { spec: TopLevelSpec | null })[] = [
@@ -44,8 +46,13 @@ export function planCharts(input: ReportInput, colors: ModelColors): ChartPlan[]
     },
     {
       name: 'trajectories',
-      spec: trajectoriesChart(input.runs.flatMap((r) => (r.analysis?.trajectories ? [{ run: r.id, analysis: r.analysis.trajectories }] : [])), colors, multi),
+      spec: trajectoriesChart(careers, colors, multi),
       caption: 'Whole careers, simulated year by year from each test person’s first observed years: total variation between the simulated and the observed careers’ occupations, occupation groups and group-to-group transitions, by years ahead (whole test population). The truth’s line is what simulating this many careers costs by itself.',
+    },
+    {
+      name: 'transitions',
+      spec: transitionsChart(careers, multi),
+      caption: 'Transitions between occupation groups in whole careers (whole test population): of the years in a group (row), the share followed by each group (column) the next year, in the observed careers and in each model’s simulated ones.',
     },
   ];
   return plans.filter((p): p is ChartPlan => p.spec !== null);
