@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../../lib/env';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
 import type { FinishTask, ScoreShardTask } from './evaluate-tasks';
+import { incontextSummary, type IncontextShardStats } from './incontext-summary';
 
 /** Points of the first shard scored again in fp32 when a torch scorer runs in bf16. */
 const DEFAULT_CHECK_POINTS = 16;
@@ -83,7 +84,10 @@ export function evaluateActivities(deps: ActivityDeps) {
           seed: input.seed,
           totalPoints: input.plan.totalPoints,
           shards: shards.map((s) => ({ path: s.path, start: input.plan.shards[s.shard].start, truncated: s.truncated })),
-          scorer: shards[0] && { ...(shards[0].scorer as object), modelDir: undefined, model: modelIdentity(input) },
+          scorer: shards[0] && {
+            ...(shards[0].scorer as object), modelDir: undefined, model: modelIdentity(input),
+            incontext: incontextSummary(shards.map((s) => (s.scorer ?? {}) as { incontext?: IncontextShardStats })),
+          },
         };
         summary = await runInThread(TASKS, 'finishEvaluationTask', [task]);
         return { summary };

@@ -19,6 +19,7 @@ import type { Progress } from '../threads/run-in-thread';
 import { readTaxonomy, selectPoints } from './points';
 import { baselineData } from './baseline-points';
 import { batchesToSkip, mergeBatches, readFloat64, shardLabels, writeBatch } from './shard-batches';
+import { shardContexts } from './incontext-contexts';
 
 export { readFloat64 };
 
@@ -46,6 +47,7 @@ export async function scoreShardTask(task: ScoreShardTask, progress: Progress): 
   const done = batchesToSkip(task);
   const points = selectPoints(task.encodedDir, step);
   const labels = shardLabels(task);
+  const contexts = await shardContexts(task, points, labels);
   const scorer = await createScorer({
     modelDir: task.modelDir, candidates: labels, kind: step.scorer.kind,
     threads: step.scorer.threads, memoryBudgetMb: step.scorer.memoryBudgetMb,
@@ -56,13 +58,13 @@ export async function scoreShardTask(task: ScoreShardTask, progress: Progress): 
       const from = start + b * size;
       const to = Math.min(end, from + size);
       const before = scorer.stats.truncatedContexts;
-      const results = await scorer.score(Array.from({ length: to - from }, (_, j) => ({ context: points.context(from + j) })));
+      const results = await scorer.score(Array.from({ length: to - from }, (_, j) => ({ context: contexts.context(from + j) })));
       const flat = new Float64Array(results.length * labels.length);
       results.forEach((r, j) => flat.set(r, j * labels.length));
       writeBatch(task, b, flat, scorer.stats.truncatedContexts - before);
       progress({ batchesDone: b + 1, batches });
     }
-    return { points: end - start, truncated: mergeBatches(task, labels.length), scorer: scorer.describe() };
+    return { points: end - start, truncated: mergeBatches(task, labels.length), scorer: { ...scorer.describe(), incontext: contexts.incontext } };
   } finally {
     await scorer.release();
   }

@@ -20,6 +20,7 @@ import { readResults, requestsTable } from '../../lib/lm/arrow-form';
 import type { ScoreShardTask } from './evaluate-tasks';
 import { batchesToSkip, batchFile, mergeBatches, readFloat64, shardLabels, writeBatch } from './shard-batches';
 import { selectPoints } from './points';
+import { shardContexts } from './incontext-contexts';
 
 export interface TorchScorerCommand {
   /** Python interpreter of the project's venv (settings.LABOR_LLM_PYTHON). */
@@ -44,10 +45,11 @@ export async function scoreShardTorch(task: ScoreShardTask, cmd: TorchScorerComm
   mkdirSync(dir, { recursive: true });
   const labels = shardLabels(task);
   const points = selectPoints(task.encodedDir, step);
+  const contexts = await shardContexts(task, points, labels);
   const ids = Array.from({ length: end - start }, (_, j) => String(start + j));
   const requests = join(dir, 'requests.arrow');
   const candidates = join(dir, 'candidates.json');
-  writeFileSync(requests, tableToIPC(requestsTable(ids.map((id, j) => ({ request_id: id, context: points.context(start + j) }))), 'file'));
+  writeFileSync(requests, tableToIPC(requestsTable(ids.map((id, j) => ({ request_id: id, context: contexts.context(start + j) }))), 'file'));
   writeFileSync(candidates, JSON.stringify(labels));
 
   const size = s.batchPoints;
@@ -78,8 +80,8 @@ export async function scoreShardTorch(task: ScoreShardTask, cmd: TorchScorerComm
     }
   });
   const truncated = mergeBatches(task, labels.length);
-  const scorer: Record<string, unknown> = { ...(summary.scorer as object), modelDir: task.modelDir, batchPoints: size };
-  if (checkPoints > 0 && s.dtype === 'bf16') scorer.bf16_check = await bf16Check(task, cmd, ids, labels.length, Math.min(checkPoints, ids.length));
+  const scorer: Record<string, unknown> = { ...(summary.scorer as object), modelDir: task.modelDir, batchPoints: size, incontext: contexts.incontext };
+  if (checkPoints > 0 && s.dtype === 'bf16') scorer.bf16_check = await bf16Check(task, cmd, ids, labels.length, Math.min(checkPoints, ids.length), contexts.context);
   return { points: end - start, truncated, scorer };
 }
 
@@ -88,14 +90,13 @@ export async function scoreShardTorch(task: ScoreShardTask, cmd: TorchScorerComm
  * the two copies of the model are never in memory together) and compares them with the shard's
  * results on every candidate.
  */
-async function bf16Check(task: ScoreShardTask, cmd: TorchScorerCommand, ids: string[], K: number, n: number): Promise<Bf16Check> {
+async function bf16Check(task: ScoreShardTask, cmd: TorchScorerCommand, ids: string[], K: number, n: number, context: (i: number) => string): Promise<Bf16Check> {
   const s = task.step.scorer;
   const size = s.batchPoints;
   const picks = Array.from({ length: n }, (_, i) => Math.floor((i * ids.length) / n));
-  const points = selectPoints(task.encodedDir, task.step);
   const requests = join(task.dir, 'check-requests.arrow');
   const out = join(task.dir, 'check-fp32.arrow');
-  writeFileSync(requests, tableToIPC(requestsTable(picks.map((j) => ({ request_id: ids[j], context: points.context(task.start + j) }))), 'file'));
+  writeFileSync(requests, tableToIPC(requestsTable(picks.map((j) => ({ request_id: ids[j], context: context(task.start + j) }))), 'file'));
   await runScorer(cmd, 'labor_scorer.score', [
     '--model', task.modelDir, '--requests', requests, '--candidates', join(task.dir, 'candidates.json'), '--out', out,
     '--device', s.device, '--dtype', 'fp32', '--memory-budget-mb', String(s.memoryBudgetMb), ...(s.threads ? ['--threads', String(s.threads)] : []),

@@ -176,6 +176,16 @@ export const evaluateStep = z.strictObject({
   /** Seed of the bootstrap resampling. */
   seed: z.number().int().optional(),
   topK: positiveInt.default(5),
+  /**
+   * In-context learning (a model without fine-tuning): k whole texts of training-split persons
+   * (never the person itself; all of them or those of the person's gender) before each point's
+   * context, drawn per point from seed (default: the step's) + person + year. Whole examples are
+   * dropped, the first first, until the context fits the model; metrics.json's scorer.incontext
+   * records how many were used.
+   */
+  incontext: z
+    .strictObject({ k: positiveInt, seed: z.number().int().optional(), selection: z.enum(['random', 'same-gender']).default('random') })
+    .optional(),
 });
 
 /** One-step representativeness: every model of the named evaluations, per subgroup. */
