@@ -12,6 +12,7 @@ import { fineTuneActivities } from './finetune/fine-tune-job';
 import { evaluateActivities } from './evaluate/evaluate-activities';
 import { analyzeEvaluations } from './analysis/analyze-step';
 import { buildReport } from './report/report-step';
+import { compareModels } from './compare/compare-step';
 
 export function createActivities(deps: ActivityDeps) {
   const raw = {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...evaluateActivities(deps),
     analyzeEvaluations: analyzeEvaluations(deps),
     buildReport: buildReport(deps),
+    compareModels: compareModels(deps),
   };
   return Object.fromEntries(Object.entries(raw).map(([name, fn]) => [name, typed(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof raw;
 }

@@ -47,7 +47,7 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
     const state = states.get(step.name)!;
     const inputs = Object.fromEntries(stepInputs(step).map((i) => [i.key, states.get(i.step)!.artifact!]));
     // Evaluations and analyses also need the panel (taxonomy, persons, oracle) behind their
-    // text; a report, the panel of each evaluation it names (to pair their models' points).
+    // text; a report or a comparison, the panel of each evaluation it names (to pair their models' points).
     const panel = panelStepOf(config.steps, step);
     if (panel) inputs.panel = states.get(panel)!.artifact!;
     // An analysis simulating careers writes them in its evaluations' text template.
@@ -55,7 +55,7 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
       const evaluation = config.steps.find((s) => s.name === step.evaluations[0]);
       if (evaluation?.kind === 'evaluate') inputs.text = states.get(evaluation.data)!.artifact!;
     }
-    if (step.kind === 'report') {
+    if (step.kind === 'report' || step.kind === 'compare') {
       step.evaluations.forEach((e, i) => {
         const p = panelStepOf(config.steps, config.steps.find((s) => s.name === e)!);
         if (p) inputs[`panels.${i}`] = states.get(p)!.artifact!;
@@ -84,6 +84,7 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
       : step.kind === 'encode' ? await compute.encodeText.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'analyze' ? await compute.analyzeEvaluations.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'report' ? await compute.buildReport.executeWithOptions(withSummary, [stepInput])
+      : step.kind === 'compare' ? await compute.compareModels.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'finetune' ? await executeChild(fineTuneWorkflow, childOptions)
       : await executeChild(evaluateWorkflow, childOptions);
     Object.assign(state, { status: 'done', artifact: result.artifact, summary: result.summary, finishedAt: Date.now(), fraction: 1 });

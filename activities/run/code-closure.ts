@@ -25,6 +25,7 @@ export const STEP_ENTRIES: Record<StepKind, string[]> = {
   evaluate: ['activities/evaluate/evaluate-activities.ts', 'workflows/evaluate.ts'],
   analyze: ['activities/analysis/analyze-step.ts'],
   report: ['activities/report/report-step.ts'],
+  compare: ['activities/compare/compare-step.ts'],
 };
 
 export interface Closure {

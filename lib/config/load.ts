@@ -11,7 +11,7 @@ import { getTemplate } from '../text/templates';
 import { didYouMeanSuffix } from './did-you-mean';
 import { hashJson } from './hash';
 import { issueLines, lineSuffix, type LineOf } from './issues';
-import { experimentConfig, type EvaluateStepConfig, type ExperimentConfig, type StepConfig } from './schema';
+import { experimentConfig, type CompareStepConfig, type EvaluateStepConfig, type ExperimentConfig, type StepConfig } from './schema';
 import { stepInputs } from './steps';
 
 export interface LoadedConfig {
@@ -138,6 +138,7 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
       }
     }
     if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));
+    if (step.kind === 'compare') problems.push(...compareProblems(step).map((p) => `${at(i, p.key)}: ${p.message}`));
     if (step.kind === 'report' && !step.analysis && step.evaluations.length === 0) {
       problems.push(`${at(i, 'kind')}: a report step needs 'analysis' (an analyze step) or 'evaluations' (evaluate steps); found neither`);
     }
@@ -165,6 +166,21 @@ function sameEvaluationPoints(names: string[], byName: Map<string, StepConfig>):
         problems.push(`evaluations '${first.name}' and '${e.name}' differ in ${key} ('${first[key] ?? 'all'}' vs '${e[key] ?? 'all'}'); an analysis compares models on the same points`);
       }
     }
+  }
+  return problems;
+}
+
+/** A comparison's rows are `step:model`: each evaluation once, and a reference naming one of them. */
+function compareProblems(step: CompareStepConfig): { key: string; message: string }[] {
+  const problems = step.evaluations
+    .filter((e, j) => step.evaluations.indexOf(e) !== j)
+    .map((e) => ({ key: 'evaluations', message: `evaluation '${e}' is listed twice; list each once` }));
+  const refStep = step.reference && step.reference !== 'none' ? step.reference.split(':')[0] : undefined;
+  if (refStep !== undefined && !step.evaluations.includes(refStep)) {
+    problems.push({
+      key: 'reference',
+      message: `'${step.reference}' names step '${refStep}', which is not one of this step's evaluations (${step.evaluations.join(', ')})${didYouMeanSuffix(refStep, step.evaluations)}`,
+    });
   }
   return problems;
 }

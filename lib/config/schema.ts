@@ -234,6 +234,29 @@ export const reportStep = z.strictObject({
   title: z.string().optional(),
 });
 
+/** One table of every model of the named evaluations: metrics with intervals, paired against the oracle and a reference. */
+export const compareStep = z.strictObject({
+  kind: z.literal('compare'),
+  name,
+  /** Evaluate steps; every model of each (the evaluated model, its baselines, its oracle) is a row. */
+  evaluations: z.array(stepRef).min(1),
+  /**
+   * The model the others are paired against, as `step:model` (e.g. `eval-a:model`, `eval-a:markov`),
+   * or `none`. Default: the first evaluation's own model.
+   */
+  reference: z
+    .string()
+    .superRefine((v, ctx) => {
+      if (!/^(none|[a-z][a-z0-9-]*:[a-z][a-z0-9-]*)$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `expected 'step:model' (one of this step's evaluations and one of its models, e.g. eval-a:model or eval-a:markov) or 'none', found '${v}'` });
+      }
+    })
+    .optional(),
+  /** Paired person-bootstrap replicates; 0 for no intervals. */
+  bootstrap: z.number().int().min(0).default(200),
+  seed: z.number().int().optional(),
+});
+
 export const step = z.discriminatedUnion('kind', [
   z.discriminatedUnion('source', [syntheticDataStep, importDataStep]),
   encodeStep,
@@ -241,6 +264,7 @@ export const step = z.discriminatedUnion('kind', [
   evaluateStep,
   analyzeStep,
   reportStep,
+  compareStep,
 ]);
 
 export const experimentConfig = z.strictObject({
@@ -265,3 +289,4 @@ export type FinetuneStepConfig = z.output<typeof finetuneStep>;
 export type EvaluateStepConfig = z.output<typeof evaluateStep>;
 export type AnalyzeStepConfig = z.output<typeof analyzeStep>;
 export type ReportStepConfig = z.output<typeof reportStep>;
+export type CompareStepConfig = z.output<typeof compareStep>;

@@ -13,7 +13,7 @@ export interface StepInput {
 
 /** The artifact kind (store folder) each step kind writes. */
 export const ARTIFACT_KINDS: Record<StepKind, string> = {
-  data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation', analyze: 'analysis', report: 'report',
+  data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation', analyze: 'analysis', report: 'report', compare: 'comparison',
 };
 
 export function stepInputs(step: StepConfig): StepInput[] {
@@ -39,5 +39,7 @@ export function stepInputs(step: StepConfig): StepInput[] {
         ...(step.analysis ? [{ key: 'analysis', step: step.analysis, kinds: ['analyze'] as StepKind[] }] : []),
         ...step.evaluations.map((e, i) => ({ key: `evaluations.${i}`, step: e, kinds: ['evaluate'] as StepKind[] })),
       ];
+    case 'compare':
+      return step.evaluations.map((e, i) => ({ key: `evaluations.${i}`, step: e, kinds: ['evaluate'] }));
   }
 }
