@@ -8,7 +8,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import type { RunExperimentResult, RunProgress, StepState } from '../temporal/run-types';
 import { join } from 'node:path';
-import { stablePathOf } from '../lib/artifacts/store';
+import { stablePathOf } from '../lib/artifacts/stable-path';
 import { say, seconds, table } from './output';
 
 const childId = (workflowId: string, step: string) => `${workflowId}/${step}`;

@@ -26,8 +26,7 @@ export const NONEMPLOYMENT_KINDS: readonly StateKind[] = ['unemployed', 'not_in_
 /** taxonomy.arrow: the valid states, in the order every distribution column uses. */
 export interface TaxonomyRow { code: string; title: string; kind: StateKind }
 
-/** A person's birth year when the source has none: texts leave the line out, analyses say "unknown". */
-export const UNKNOWN_BIRTH_YEAR = 0;
+export { UNKNOWN_BIRTH_YEAR } from './birth-year';
 
 /** persons.arrow: one row per person (static covariates and the split). */
 export interface PersonRow {

@@ -42,9 +42,6 @@ export interface ArtifactRef {
   sha256: string;
 }
 
-/** A ref's stable name (`<root>/<kind>/<key>`, the symlink to its current version), for people to open. */
-export const stablePathOf = (ref: Pick<ArtifactRef, 'path' | 'key'>): string => join(dirname(dirname(ref.path)), ref.key);
-
 export interface ArtifactManifest {
   kind: string;
   key: string;

@@ -28,7 +28,8 @@
  *                         intro "Occupation by year:"
  */
 import { InvalidConfig } from '../errors';
-import { UNKNOWN_BIRTH_YEAR, type PersonRow, type TaxonomyRow } from '../artifacts/contracts';
+import { UNKNOWN_BIRTH_YEAR } from '../artifacts/birth-year';
+import type { PersonRow, TaxonomyRow } from '../artifacts/contracts';
 import { didYouMean } from '../config/did-you-mean';
 
 export interface TemplateRef {
