@@ -3,8 +3,8 @@
  * measure) so a chart spec can filter and facet them. Columns are snake_case; statistics of a
  * too-small subgroup are null.
  */
-import { Bool, type DataType, Field, Float64, Int32, Schema, Table, Utf8, type Vector } from 'apache-arrow';
-import { vectorOf } from '../artifacts/arrow-columns';
+import { Bool, type DataType, Float64, Int32, type Table, Utf8 } from 'apache-arrow';
+import { tableOfRows } from '../artifacts/result-tables';
 import type { DistanceStat, OneStepAnalysis, SubgroupInfo } from './types';
 
 const utf8 = () => new Utf8();
@@ -96,13 +96,5 @@ function distanceColumns(d: DistanceStat | null, prefix: string): Row {
 }
 
 function buildTable(name: AnalysisTableName, rows: Row[]): Table {
-  const spec = ANALYSIS_SCHEMAS[name] as Record<string, () => DataType>;
-  const fields: Field[] = [];
-  const vectors: Record<string, Vector> = {};
-  for (const [col, type] of Object.entries(spec)) {
-    const v = vectorOf(type(), rows.map((r) => r[col] ?? null));
-    fields.push(new Field(col, v.type, true));
-    vectors[col] = v;
-  }
-  return new Table(new Schema(fields), vectors);
+  return tableOfRows(ANALYSIS_SCHEMAS[name] as Record<string, () => DataType>, rows);
 }

@@ -4,8 +4,8 @@
  * null where the subgroup is too small at that horizon); trajectory_transitions one row per
  * source, subgroup and pair of groups (ok subgroups only). Columns are snake_case.
  */
-import { type DataType, Field, Float64, Int32, Schema, Table, Utf8, type Vector } from 'apache-arrow';
-import { vectorOf } from '../artifacts/arrow-columns';
+import { type DataType, Float64, Int32, type Table, Utf8 } from 'apache-arrow';
+import { tableOfRows } from '../artifacts/result-tables';
 import { MEASURES, type TrajectoryAnalysis } from './analysis-types';
 
 const utf8 = () => new Utf8();
@@ -61,13 +61,5 @@ export function trajectoryTables(a: TrajectoryAnalysis): Record<TrajectoryTableN
 }
 
 function buildTable(name: TrajectoryTableName, rows: Row[]): Table {
-  const spec = TRAJECTORY_SCHEMAS[name] as Record<string, () => DataType>;
-  const fields: Field[] = [];
-  const vectors: Record<string, Vector> = {};
-  for (const [col, type] of Object.entries(spec)) {
-    const v = vectorOf(type(), rows.map((r) => r[col] ?? null));
-    fields.push(new Field(col, v.type, true));
-    vectors[col] = v;
-  }
-  return new Table(new Schema(fields), vectors);
+  return tableOfRows(TRAJECTORY_SCHEMAS[name] as Record<string, () => DataType>, rows);
 }
