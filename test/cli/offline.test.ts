@@ -12,14 +12,12 @@ const env = { ...process.env, LABOR_LLM_HOME: join(dir, 'home'), LABOR_LLM_SERVE
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('labor-llm without a server', () => {
-  it('prints help fast, without loading the Temporal SDK; usage errors exit 2', async () => {
-    const t = performance.now();
+  // Fast start-up is checked by what loads (no Temporal SDK, no Arrow), not by a clock.
+  it('prints help without loading the Temporal SDK or Arrow; usage errors exit 2', async () => {
     const help = await cli(['--help'], env);
-    const s = (performance.now() - t) / 1000;
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/labor-llm run <config>/);
     expect(help.stdout).toMatch(/Exit codes: 0 success, 1 the run failed, 2 invalid input/);
-    expect(s).toBeLessThan(5); // ~0.4 s on an idle machine; generous for a loaded one
 
     for (const args of [['--help'], ['validate', 'test/fixtures/configs/tiny.yaml'], ['data', 'inspect', '--help']]) {
       const trace = join(dir, `trace-${args.join('-').replace(/[^a-z0-9-]/gi, '_')}.txt`);
