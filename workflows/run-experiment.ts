@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { StepConfig } from '../lib/config/schema';
-import { stepInputs } from '../lib/config/steps';
+import { derivedInputs, stepInputs } from '../lib/config/steps';
 import { Dataset, Model, RunStatus, Step } from '../temporal/search-attributes';
 import { computeOptions, NON_RETRYABLE, quickOptions } from './activity-options';
 import { toSeconds } from './durations';
@@ -46,21 +46,8 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
   const runStep = async (step: StepConfig): Promise<void> => {
     const state = states.get(step.name)!;
     const inputs = Object.fromEntries(stepInputs(step).map((i) => [i.key, states.get(i.step)!.artifact!]));
-    // Evaluations and analyses also need the panel (taxonomy, persons, oracle) behind their
-    // text; a report or a comparison, the panel of each evaluation it names (to pair their models' points).
-    const panel = panelStepOf(config.steps, step);
-    if (panel) inputs.panel = states.get(panel)!.artifact!;
-    // An analysis simulating careers writes them in its evaluations' text template.
-    if (step.kind === 'analyze') {
-      const evaluation = config.steps.find((s) => s.name === step.evaluations[0]);
-      if (evaluation?.kind === 'evaluate') inputs.text = states.get(evaluation.data)!.artifact!;
-    }
-    if (step.kind === 'report' || step.kind === 'compare') {
-      step.evaluations.forEach((e, i) => {
-        const p = panelStepOf(config.steps, config.steps.find((s) => s.name === e)!);
-        if (p) inputs[`panels.${i}`] = states.get(p)!.artifact!;
-      });
-    }
+    // Inputs behind the named ones: the panel behind an evaluation's text, and so on (steps.ts).
+    for (const [role, name] of Object.entries(derivedInputs(config.steps, step))) inputs[role] = states.get(name)!.artifact!;
     Object.assign(state, { status: 'running', startedAt: Date.now() });
     upsertSearchAttributes([{ key: Step, value: step.name }]);
     // Summaries name the step on each event in the Web UI's history.
@@ -152,14 +139,6 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
     progress.manifestPath = path;
     return path;
   }
-}
-
-/** The data step whose panel a step reads: evaluate (through its encoded text) and analyze (through its first evaluation). */
-function panelStepOf(steps: readonly StepConfig[], step: StepConfig): string | undefined {
-  const byName = (name: string) => steps.find((s) => s.name === name);
-  const through = step.kind === 'analyze' ? byName(step.evaluations[0]) : step;
-  const encode = through?.kind === 'evaluate' ? byName(through.data) : undefined;
-  return encode?.kind === 'encode' ? encode.input : undefined;
 }
 
 /** The innermost failure of a chain: an activity's own error, not "Activity task failed". */

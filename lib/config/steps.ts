@@ -43,3 +43,39 @@ export function stepInputs(step: StepConfig): StepInput[] {
       return step.evaluations.map((e, i) => ({ key: `evaluations.${i}`, step: e, kinds: ['evaluate'] }));
   }
 }
+
+/**
+ * Inputs a step reads behind the steps it names, by role -> step name: an evaluation and an
+ * analysis read the panel (taxonomy, persons, oracle) behind their encoded text; an analysis also
+ * that text (its template, its train and valid points); a report or a comparison, the panel of
+ * each evaluation it names (`panels.<i>`), to pair their models' points.
+ */
+export function derivedInputs(steps: readonly StepConfig[], step: StepConfig): Record<string, string> {
+  const byName = (name: string) => steps.find((s) => s.name === name);
+  const textOf = (evaluation: string | undefined) => {
+    const e = evaluation === undefined ? undefined : byName(evaluation);
+    return e?.kind === 'evaluate' ? byName(e.data) : undefined;
+  };
+  const panelOf = (evaluation: string | undefined) => {
+    const text = textOf(evaluation);
+    return text?.kind === 'encode' ? text.input : undefined;
+  };
+  const out: Record<string, string> = {};
+  const set = (role: string, name: string | undefined) => {
+    if (name !== undefined) out[role] = name;
+  };
+  switch (step.kind) {
+    case 'evaluate':
+      set('panel', panelOf(step.name));
+      break;
+    case 'analyze':
+      set('panel', panelOf(step.evaluations[0]));
+      set('text', textOf(step.evaluations[0])?.name);
+      break;
+    case 'report':
+    case 'compare':
+      step.evaluations.forEach((e, i) => set(`panels.${i}`, panelOf(e)));
+      break;
+  }
+  return out;
+}
