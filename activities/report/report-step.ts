@@ -2,9 +2,8 @@
  * The report step: one self-contained HTML page (report.html) and a Markdown summary
  * (summary.md) of the run's evaluations and analysis. The run's provenance is the run so far,
  * as its manifest will record it; a cached report keeps the provenance of the run that built it.
+ * The work runs in a worker thread (report-tasks.ts).
  */
-import { join } from 'node:path';
-import { writeFileAtomic } from '../../lib/artifacts/atomic';
 import type { ReportStepConfig } from '../../lib/config/schema';
 import { runUrl } from '../../lib/env';
 import { InvalidConfig } from '../../lib/errors';
@@ -12,32 +11,34 @@ import type { StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { runManifest } from '../run/write-manifest';
 import type { EvaluationSource } from '../../lib/compare/run-evaluations';
-import { gatherReportRun, readEvaluationRecords, scoredBy, type RunRecord } from '../../lib/report/gather';
+import { readEvaluationRecords, scoredBy, type RunRecord } from '../../lib/report/gather';
+import { runInThread } from '../threads/run-in-thread';
+import type { ReportTask } from './report-tasks';
 
-export const REPORT_FILES = { html: 'report.html', markdown: 'summary.md' } as const;
+const TASKS = new URL('./report-tasks.ts', import.meta.url).href;
 
 export function buildReport(deps: ActivityDeps) {
   return async (input: StepRunInput): Promise<StepResult> => {
-    // Loaded here: vega stays out of the worker's start-up.
-    const [{ renderReport, reportMarkdown }, { compareEvaluations }] = await Promise.all([import('../../lib/report'), import('../../lib/compare')]);
     const step = input.step as ReportStepConfig;
     if (!input.run) throw new InvalidConfig(`report step '${step.name}': started without the run's record`);
     const record = runManifest({ ...input.run, status: 'running', finishedAt: Date.now() });
-    const run = gatherReportRun({
-      id: record.workflowId.split('@')[0],
-      record,
-      analysis: step.analysis ? { step: step.analysis, dir: input.inputs.analysis.path } : undefined,
-      evaluations: step.evaluations.map((e, i) => ({ step: e, dir: input.inputs[`evaluations.${i}`].path })),
-      webUrl: deps.settings.embedded ? runUrl(deps.settings, record.workflowId, record.runId) : undefined,
-    });
-    const comparison = compareEvaluations(evaluationSources(deps, input, run.id, record), { seed: input.seed });
-    const report = { title: step.title ?? `${record.experiment}: ${step.name}`, runs: [run], comparison, generatedAt: new Date().toISOString() };
-    const html = await renderReport(report);
-    const markdown = reportMarkdown(report);
-    const summary = { report: REPORT_FILES.html, evaluations: run.evaluations.length, analysis: !!run.analysis };
+    const id = record.workflowId.split('@')[0];
+    let summary: Record<string, unknown> = {};
     const artifact = await deps.store.create('report', input.key, async (dir) => {
-      writeFileAtomic(join(dir, REPORT_FILES.html), html);
-      writeFileAtomic(join(dir, REPORT_FILES.markdown), markdown);
+      const task: ReportTask = {
+        dir,
+        title: step.title ?? `${record.experiment}: ${step.name}`,
+        gather: {
+          id,
+          record,
+          analysis: step.analysis ? { step: step.analysis, dir: input.inputs.analysis.path } : undefined,
+          evaluations: step.evaluations.map((e, i) => ({ step: e, dir: input.inputs[`evaluations.${i}`].path })),
+          webUrl: deps.settings.embedded ? runUrl(deps.settings, record.workflowId, record.runId) : undefined,
+        },
+        sources: evaluationSources(deps, input, id, record),
+        seed: input.seed,
+      };
+      summary = await runInThread<Record<string, unknown>>(TASKS, 'reportTask', [task]);
       return { summary };
     });
     return { artifact, summary };
