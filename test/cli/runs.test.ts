@@ -88,7 +88,7 @@ describe('labor-llm against a Temporal server', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no-such-run/);
     expect(r.stderr).toMatch(/labor-llm list/);
-  }, 180_000); // four CLI processes, each starting a worker: slow on a loaded machine
+  });
 
   it('cancel: a run started with --no-worker ends cancelled once a worker carries the cancellation out', async () => {
     const run = startCli(['run', tinyConfig(`cli-cancel-${tag}`), '--no-worker'], h.env);
