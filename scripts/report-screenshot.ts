@@ -29,7 +29,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
   await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load' });
   const clip = height ? { x: 0, y: 0, width: 1280, height: Number(height) } : undefined;
-  await page.screenshot({ path: out, fullPage: !clip, clip });
+  await page.screenshot({ path: out, fullPage: true, clip });
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();

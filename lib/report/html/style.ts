@@ -5,7 +5,7 @@ export const STYLE = `
 :root { --ink: #1f2328; --muted: #656d76; --line: #d8dee4; --soft: #f6f8fa; --accent: #0b5cad; --flag: #c62828; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff; font: 14px/1.5 ${FONT}; }
-main { max-width: 1180px; margin: 0 auto; padding: 28px 32px 64px; }
+main { max-width: 1280px; margin: 0 auto; padding: 28px 24px 64px; }
 header { border-bottom: 1px solid var(--line); padding-bottom: 14px; margin-bottom: 8px; }
 h1 { font-size: 26px; margin: 0 0 4px; font-weight: 650; letter-spacing: -0.01em; }
 h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); font-weight: 600; }
