@@ -43,6 +43,12 @@ export function readRunManifest(path: string): ManifestForCompare {
   return m as ManifestForCompare;
 }
 
+/** What an evaluate step (as configured) scored: its finetune step, or the model folder. */
+export function scoredModel(step: { model?: unknown } | undefined): string | undefined {
+  const model = step?.model as string | { path?: string } | undefined;
+  return typeof model === 'string' ? model : model?.path;
+}
+
 export function evaluationsOfRun(run: string, manifest: ManifestForCompare, manifestPath = 'its manifest'): EvaluationSource[] {
   if (manifest.status !== 'succeeded') {
     throw new InvalidData(`run ${run} has not succeeded (${manifestPath} says '${manifest.status}'): compare reads finished runs only`);
@@ -60,7 +66,7 @@ export function evaluationsOfRun(run: string, manifest: ManifestForCompare, mani
     return {
       run,
       step: s.name,
-      scored: typeof s.model === 'string' ? s.model : s.model?.path,
+      scored: scoredModel(s),
       dir,
       panelDir: encode?.kind === 'encode' ? outputOf(encode.input) : undefined,
     };

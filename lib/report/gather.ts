@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANALYSIS_FILES } from '../analysis/write';
+import { scoredModel } from '../compare/run-evaluations';
 import { FILES } from '../artifacts/contracts';
 import type { StepKind } from '../config/schema';
 import { ARTIFACT_KINDS } from '../config/steps';
@@ -96,10 +97,9 @@ function evaluationOf(step: string, metrics: MetricsFile, record: RunRecord): Re
   return { step, model: scoredBy(record, step) ?? step, models: metrics.models, points: metrics.points };
 }
 
-/** What an evaluate step scored: its finetune step, or the model folder. */
+/** What an evaluate step of the run scored: its finetune step, or the model folder. */
 export function scoredBy(record: Pick<RunRecord, 'config'>, step: string): string | undefined {
-  const config = record.config.steps.find((s) => s.name === step);
-  return typeof config?.model === 'string' ? config.model : (config?.model as { path?: string } | undefined)?.path;
+  return scoredModel(record.config.steps.find((s) => s.name === step));
 }
 
 function provenanceOf({ record, webUrl }: GatherInput): ReportProvenance {
