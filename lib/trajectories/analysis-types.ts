@@ -3,6 +3,7 @@
  * truth's simulations), per model, subgroup and horizon. JSON-able.
  */
 import type { Dimension, SubgroupStatus } from '../analysis/types';
+import type { Interval } from '../metrics/bootstrap';
 import type { Careers, Simulation } from './types';
 
 export interface TrajectoryInput {
@@ -21,6 +22,14 @@ export interface TrajectoryOptions {
   subgroups?: readonly (readonly Dimension[])[];
   /** A subgroup with fewer persons at a horizon is reported as too small there (default 30). */
   minPersons?: number;
+  /** Use the persons' survey weights (PersonRow.weight) where they carry them (default true); false: every person weighs 1. */
+  weights?: boolean;
+  /** Person-bootstrap replicates for the intervals of the measures (default 0: no intervals). */
+  bootstrap?: number;
+  /** Seed of the bootstrap resamples (default 0). */
+  seed?: number;
+  /** Level of the percentile intervals (default 0.95). */
+  level?: number;
 }
 
 export const MEASURES = ['occupation_tv', 'group_tv', 'transition_tv', 'distinct_occupations', 'ever_nonemployed'] as const;
@@ -32,6 +41,8 @@ export interface MeasureStat {
   /** Null for distances (they have one value), the two sides for means and shares. */
   model: number | null;
   reference: number | null;
+  /** Person-bootstrap percentile interval of `value`; null without bootstrap. */
+  ci?: Interval | null;
 }
 
 export interface TrajectorySubgroup {
@@ -71,6 +82,8 @@ export interface TrajectoryAnalysis {
     draws: Record<string, number>;
     seeds: Record<string, number>;
     min_persons: number;
+    weights: string;
+    bootstrap: { method: string; replicates: number; seed: number; level: number };
     subgroup_education: string;
     measures: Record<Measure, string>;
     transitions: string;

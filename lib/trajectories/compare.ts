@@ -3,16 +3,22 @@
  * simulations) per model, subgroup and horizon: total variation between the distributions of
  * occupations, of occupation groups and of group transitions into that year, the mean number of
  * distinct occupations held since the K-th year and the share ever non-employed since then.
+ * Persons weigh their survey weight where they carry one (every draw as much as its person);
+ * optional person-bootstrap intervals resample persons within each subgroup.
  */
-import { DEFAULT_MIN_PERSONS } from '../analysis/one-step';
+import { DEFAULT_MIN_PERSONS, subgroupSeed } from '../analysis/one-step';
 import { codePrefixGroups, indexGroups } from '../analysis/groups';
 import { defaultSubgroups } from '../analysis/subgroups';
-import { totalVariation } from '../analysis/distances';
 import { InvalidConfig } from '../errors';
-import { SumsBuilder, type HorizonSums, type Source } from './measures';
+import { DEFAULT_CI_LEVEL } from '../metrics/evaluate';
+import { bootstrapIntervals } from './intervals';
+import { measureStats, NMEASURES } from './measure-values';
+import { PersonContributions, SumsLayout, type Source } from './measures';
 import { personSubgroups } from './subgroups';
-import type {
-  Measure, MeasureStat, TrajectoryAnalysis, TrajectoryInput, TrajectoryOptions, TrajectoryResult, TrajectorySubgroup, TransitionMatrix,
+import { personWeights } from './weights';
+import {
+  MEASURES, type Measure, type TrajectoryAnalysis, type TrajectoryInput, type TrajectoryOptions, type TrajectoryResult, type TrajectorySubgroup,
+  type TransitionMatrix,
 } from './analysis-types';
 import type { Careers, Simulation } from './types';
 
@@ -29,38 +35,46 @@ const MEASURE_TEXT: Record<Measure, string> = {
 export function compareTrajectories(input: TrajectoryInput, options: TrajectoryOptions = {}): TrajectoryAnalysis {
   const { careers, simulations } = input;
   checkInput(input);
-  const minPersons = options.minPersons ?? DEFAULT_MIN_PERSONS;
-  if (!(Number.isSafeInteger(minPersons) && minPersons >= 0)) throw new InvalidConfig(`trajectories: minPersons must be a non-negative integer, found ${JSON.stringify(minPersons)}`);
+  const o = resolveOptions(options);
   const first = simulations[0];
   const H = first.horizon;
   const taxonomy = careers.taxonomy;
   const groups = indexGroups(taxonomy, input.groups ?? codePrefixGroups(taxonomy));
-  const G = groups.names.length;
-  const subgroups = personSubgroups(careers, first, options.subgroups ?? defaultSubgroups(true));
-  const builder = new SumsBuilder(taxonomy, groups, H);
+  const subgroups = personSubgroups(careers, first, o.subgroups);
+  const { weight, survey } = personWeights(careers, first, o.weights);
+  const layout = new SumsLayout(taxonomy, groups, H);
   const truth = input.truth ?? null;
   const sources = [empiricalSource(careers, first), ...simulations.map((s) => simulationSource(careers, s))];
+  const contributions = sources.map((s) => new PersonContributions(layout, taxonomy, groups, s));
+  const truthSource = truth === null ? -1 : 1 + simulations.findIndex((s) => s.sampler === truth);
+  // Every model against the observed careers, and every model but the truth against the truth.
+  const pairs = simulations.flatMap((_, m) => [[1 + m, 0], ...(truthSource > 0 && 1 + m !== truthSource ? [[1 + m, truthSource]] : [])] as [number, number][]);
 
   const subgroupInfo: TrajectorySubgroup[] = [];
   const results: TrajectoryResult[] = [];
   const transitions: TransitionMatrix[] = [];
   for (const g of subgroups) {
-    const sums = sources.map((s) => builder.sums(s, g.persons));
-    const status = (h: number) => (sums[0][h - 1].persons < minPersons || sums[0][h - 1].persons === 0 ? 'too_small' : 'ok');
+    const persons = reaching(first.steps, g.persons, H);
+    const status = (h: number) => (persons[h - 1] < o.minPersons || persons[h - 1] === 0 ? 'too_small' : 'ok');
+    let okUpTo = 0;
+    while (okUpTo < H && status(okUpTo + 1) === 'ok') okUpTo++;
+    const factor = Float64Array.from(g.persons, (p) => weight[p]);
+    const sums = contributions.map((c) => c.sums(g.persons, factor, layout.newSums()));
     subgroupInfo.push({ ...g.info, n_persons: g.persons.length, status: status(1) });
     if (status(1) === 'ok') {
-      sources.forEach((s, i) => transitions.push({ source: s.name, subgroup: g.info.id, counts: Array.from(pooled(sums[i], G * G)) }));
+      sources.forEach((s, i) => transitions.push({ source: s.name, subgroup: g.info.id, counts: Array.from(pooled(layout, sums[i])) }));
     }
-    simulations.forEach((sim, m) => {
-      const refs = [0, ...(truth !== null && sim.sampler !== truth ? [1 + simulations.findIndex((s) => s.sampler === truth)] : [])];
-      for (const r of refs) {
-        for (let h = 1; h <= H; h++) {
-          const st = status(h);
-          results.push({
-            model: sim.sampler, reference: sources[r].name, subgroup: g.info.id, horizon: h, n_persons: sums[0][h - 1].persons, status: st,
-            measures: st === 'ok' ? measures(sums[1 + m][h - 1], sums[r][h - 1]) : null,
-          });
-        }
+    const intervals = o.bootstrap > 0 && okUpTo > 0
+      ? bootstrapIntervals({
+        layout, contributions, persons: g.persons, weight, pairs, maxHorizon: okUpTo, replicates: o.bootstrap, seed: subgroupSeed(o.seed, g.info.id), level: o.level,
+      })
+      : null;
+    pairs.forEach(([m, r], i) => {
+      for (let h = 1; h <= H; h++) {
+        const st = status(h);
+        const measures = st === 'ok' ? measureStats(layout, sums[m], sums[r], h) : null;
+        if (measures && intervals) MEASURES.forEach((k, j) => (measures[k].ci = intervals[(i * okUpTo + h - 1) * NMEASURES + j]));
+        results.push({ model: sources[m].name, reference: sources[r].name, subgroup: g.info.id, horizon: h, n_persons: persons[h - 1], status: st, measures });
       }
     });
   }
@@ -71,10 +85,20 @@ export function compareTrajectories(input: TrajectoryInput, options: TrajectoryO
       horizon: H,
       draws: Object.fromEntries(simulations.map((s) => [s.sampler, s.draws])),
       seeds: Object.fromEntries(simulations.map((s) => [s.sampler, s.seed])),
-      min_persons: minPersons,
+      min_persons: o.minPersons,
+      weights: survey
+        ? "survey weights: each person weighs its weight (persons' weight column), every draw of a simulated person as much as the person; shares and means are weighted"
+        : 'uniform (every person weighs 1)',
+      bootstrap: {
+        method: 'persons resampled with replacement within each subgroup (seed per subgroup from the seed and its id), the same resamples for every model and reference; '
+          + 'percentile interval of each value. A distance (tv) is biased upward when it is small, so its interval can lie above the estimate',
+        replicates: o.bootstrap,
+        seed: o.seed,
+        level: o.level,
+      },
       subgroup_education: 'education at the K-th observed year (where the simulation starts)',
       measures: MEASURE_TEXT,
-      transitions: 'counts of (group the year before, group that year) over every year after the K-th, all horizons and draws pooled; subgroups with status ok only',
+      transitions: `${survey ? 'weighted counts' : 'counts'} of (group the year before, group that year) over every year after the K-th, all horizons and draws pooled; subgroups with status ok only`,
     },
     models: simulations.map((s) => s.sampler),
     truth,
@@ -88,25 +112,20 @@ export function compareTrajectories(input: TrajectoryInput, options: TrajectoryO
   };
 }
 
-function measures(m: HorizonSums, r: HorizonSums): Record<Measure, MeasureStat> {
-  const tv = (a: Float64Array, b: Float64Array): MeasureStat => ({ value: totalVariation(scale(a, m.paths), scale(b, r.paths)), model: null, reference: null });
-  const mean = (a: number, b: number): MeasureStat => ({ value: a / m.paths - b / r.paths, model: a / m.paths, reference: b / r.paths });
-  return {
-    occupation_tv: tv(m.state, r.state),
-    group_tv: tv(m.group, r.group),
-    transition_tv: tv(m.transition, r.transition),
-    distinct_occupations: mean(m.distinct, r.distinct),
-    ever_nonemployed: mean(m.everNonemployed, r.everNonemployed),
-  };
+/** Persons of `slots` observed at least h years after the K-th, per horizon h (index h - 1). */
+function reaching(steps: Int32Array, slots: Int32Array, H: number): Int32Array {
+  const out = new Int32Array(H);
+  for (const p of slots) for (let h = 1; h <= steps[p]; h++) out[h - 1]++;
+  return out;
 }
 
-function scale(a: Float64Array, n: number): Float64Array {
-  return a.map((x) => x / n);
-}
-
-function pooled(sums: HorizonSums[], size: number): Float64Array {
-  const out = new Float64Array(size);
-  for (const s of sums) for (let k = 0; k < size; k++) out[k] += s.transition[k];
+/** Transition sums over every horizon. */
+function pooled(L: SumsLayout, sums: Float64Array): Float64Array {
+  const out = new Float64Array(L.G * L.G);
+  for (let h = 1; h <= L.horizon; h++) {
+    const b = L.at(h) + L.transition;
+    for (let k = 0; k < out.length; k++) out[k] += sums[b + k];
+  }
   return out;
 }
 
@@ -143,4 +162,25 @@ function checkInput(input: TrajectoryInput): void {
   const n = input.careers.persons.length;
   for (const s of sims) if (s.careers.some((c) => c >= n)) problems.push(`'${s.sampler}' refers to careers beyond the ${n} given`);
   if (problems.length) throw new InvalidConfig('trajectories: the simulations cannot be compared', problems);
+}
+
+type ResolvedOptions = Required<TrajectoryOptions>;
+
+function resolveOptions(options: TrajectoryOptions): ResolvedOptions {
+  const o: ResolvedOptions = {
+    subgroups: options.subgroups ?? defaultSubgroups(true),
+    minPersons: options.minPersons ?? DEFAULT_MIN_PERSONS,
+    weights: options.weights ?? true,
+    bootstrap: options.bootstrap ?? 0,
+    seed: options.seed ?? 0,
+    level: options.level ?? DEFAULT_CI_LEVEL,
+  };
+  const problems: string[] = [];
+  if (!(Number.isSafeInteger(o.minPersons) && o.minPersons >= 0)) problems.push(`minPersons: expected a non-negative integer, found ${JSON.stringify(o.minPersons)}`);
+  if (!(Number.isSafeInteger(o.bootstrap) && o.bootstrap >= 0)) problems.push(`bootstrap: expected a non-negative integer, found ${JSON.stringify(o.bootstrap)}`);
+  if (!Number.isSafeInteger(o.seed)) problems.push(`seed: expected an integer, found ${JSON.stringify(o.seed)}`);
+  if (!(typeof o.level === 'number' && o.level > 0 && o.level < 1)) problems.push(`level: expected a number in (0, 1), found ${JSON.stringify(o.level)}`);
+  if (typeof o.weights !== 'boolean') problems.push(`weights: expected true or false, found ${JSON.stringify(o.weights)}`);
+  if (problems.length) throw new InvalidConfig('trajectories: invalid options', problems);
+  return o;
 }

@@ -1,8 +1,9 @@
 /**
  * The trajectory comparison as Arrow tables in long format, like lib/analysis/tables.ts:
  * trajectory_measures has one row per model, reference, subgroup, horizon and measure (values
- * null where the subgroup is too small at that horizon); trajectory_transitions one row per
- * source, subgroup and pair of groups (ok subgroups only). Columns are snake_case.
+ * null where the subgroup is too small at that horizon; ci_lo and ci_hi, the bootstrap interval
+ * of value, null without bootstrap); trajectory_transitions one row per source, subgroup and
+ * pair of groups (ok subgroups only). Columns are snake_case.
  */
 import { type DataType, Float64, Int32, type Table, Utf8 } from 'apache-arrow';
 import { tableOfRows } from '../artifacts/result-tables';
@@ -15,7 +16,7 @@ const float64 = () => new Float64();
 export const TRAJECTORY_SCHEMAS = {
   trajectory_measures: {
     model: utf8, reference: utf8, subgroup: utf8, dimensions: utf8, status: utf8, n_persons: int32, horizon: int32,
-    measure: utf8, value: float64, model_value: float64, reference_value: float64,
+    measure: utf8, value: float64, model_value: float64, reference_value: float64, ci_lo: float64, ci_hi: float64,
   },
   trajectory_transitions: {
     source: utf8, subgroup: utf8, dimensions: utf8, from_group: utf8, to_group: utf8, count: float64, share: float64,
@@ -39,7 +40,9 @@ export function trajectoryTables(a: TrajectoryAnalysis): Record<TrajectoryTableN
     };
     for (const m of MEASURES) {
       const s = r.measures?.[m] ?? null;
-      measures.push({ ...base, measure: m, value: s?.value ?? null, model_value: s?.model ?? null, reference_value: s?.reference ?? null });
+      measures.push({
+        ...base, measure: m, value: s?.value ?? null, model_value: s?.model ?? null, reference_value: s?.reference ?? null, ci_lo: s?.ci?.lo ?? null, ci_hi: s?.ci?.hi ?? null,
+      });
     }
   }
   const G = a.groups.length;

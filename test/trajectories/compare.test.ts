@@ -96,7 +96,7 @@ describe('compareTrajectories', () => {
       expect(JSON.parse(readFileSync(join(dir, TRAJECTORY_FILES.json), 'utf8'))).toEqual(JSON.parse(JSON.stringify(analysis)));
       const m = tableFromIPC(readFileSync(join(dir, TRAJECTORY_FILES.trajectory_measures)));
       expect(m.schema.fields.map((f) => f.name)).toEqual([
-        'model', 'reference', 'subgroup', 'dimensions', 'status', 'n_persons', 'horizon', 'measure', 'value', 'model_value', 'reference_value',
+        'model', 'reference', 'subgroup', 'dimensions', 'status', 'n_persons', 'horizon', 'measure', 'value', 'model_value', 'reference_value', 'ci_lo', 'ci_hi',
       ]);
       expect(m.numRows).toBe(analysis.results.length * MEASURES.length);
       const rows = m.toArray().map((r) => r.toJSON());
@@ -137,9 +137,9 @@ describe('compareTrajectories on a hand case', () => {
     expect(h1.measures!.transition_tv.value).toBeCloseTo(0.5, 12);
     // Horizon 2: observed (unemployed, b), model (b, a): half the mass on b is shared, TV = 0.5.
     expect(h2.measures!.occupation_tv.value).toBeCloseTo(0.5, 12);
-    expect(h2.measures!.distinct_occupations).toEqual({ value: 0.5, model: 1.5, reference: 1 });
-    expect(h2.measures!.ever_nonemployed).toEqual({ value: -0.5, model: 0, reference: 0.5 });
-    expect(h1.measures!.ever_nonemployed).toEqual({ value: 0, model: 0, reference: 0 });
+    expect(h2.measures!.distinct_occupations).toEqual({ value: 0.5, model: 1.5, reference: 1, ci: null });
+    expect(h2.measures!.ever_nonemployed).toEqual({ value: -0.5, model: 0, reference: 0.5, ci: null });
+    expect(h1.measures!.ever_nonemployed).toEqual({ value: 0, model: 0, reference: 0, ci: null });
     expect(r.groups).toEqual(['10', '20', 'unemployed', 'not_in_labor_force', 'in_education']);
     const model = r.transitions.find((t) => t.source === 'm' && t.subgroup === 'all')!.counts;
     // 10 -> 20 twice (p and q in year 2), 20 -> 20 once (p in year 3), 20 -> 10 once (q in year 3).

@@ -1,0 +1,48 @@
+/**
+ * Person-bootstrap intervals of the trajectory measures of one subgroup: its persons are
+ * resampled with replacement, and each resample reweights every source (the observed careers,
+ * every model) the same way, so the intervals of different models are comparable. A replicate
+ * is a weighted sum of the per-person contributions: the careers are never read again.
+ */
+import { percentileInterval, personBootstrap, type Interval } from '../metrics/bootstrap';
+import { measureValues, NMEASURES } from './measure-values';
+import type { PersonContributions, SumsLayout } from './measures';
+
+export interface IntervalInput {
+  layout: SumsLayout;
+  /** One per source (index 0 the observed careers). */
+  contributions: readonly PersonContributions[];
+  /** The subgroup's person slots and their survey weights. */
+  persons: Int32Array;
+  weight: Float64Array;
+  /** [model source, reference source] index pairs. */
+  pairs: readonly (readonly [number, number])[];
+  /** Horizons 1..maxHorizon get intervals. */
+  maxHorizon: number;
+  replicates: number;
+  seed: number;
+  level: number;
+}
+
+/** Intervals, index ((pair * maxHorizon) + h - 1) * NMEASURES + measure. */
+export function bootstrapIntervals(x: IntervalInput): Interval[] {
+  const { layout, contributions, persons, pairs, maxHorizon: H, replicates: B } = x;
+  const n = persons.length;
+  const w = Float64Array.from(persons, (p) => x.weight[p]);
+  const factor = new Float64Array(n);
+  const sums = contributions.map(() => layout.newSums());
+  const values = new Float64Array(NMEASURES);
+  const reps = new Float64Array(pairs.length * H * NMEASURES * B);
+  personBootstrap(n, B, x.seed, (counts, b) => {
+    for (let j = 0; j < n; j++) factor[j] = counts[j] * w[j];
+    contributions.forEach((c, i) => c.sums(persons, factor, sums[i]));
+    pairs.forEach(([m, r], i) => {
+      for (let h = 1; h <= H; h++) {
+        measureValues(layout, sums[m], sums[r], h, values, 0);
+        const at = ((i * H) + h - 1) * NMEASURES;
+        for (let k = 0; k < NMEASURES; k++) reps[(at + k) * B + b] = values[k];
+      }
+    });
+  });
+  return Array.from({ length: pairs.length * H * NMEASURES }, (_, i) => percentileInterval(reps.subarray(i * B, (i + 1) * B), x.level));
+}
