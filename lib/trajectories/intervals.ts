@@ -5,7 +5,7 @@
  * is a weighted sum of the per-person contributions: the careers are never read again.
  */
 import { percentileInterval, personBootstrap, type Interval } from '../metrics/bootstrap';
-import { measureValues, NMEASURES } from './measure-values';
+import { NMEASURES, replicateValues } from './measure-values';
 import type { PersonContributions, SumsLayout } from './measures';
 
 export interface IntervalInput {
@@ -38,7 +38,7 @@ export function bootstrapIntervals(x: IntervalInput): Interval[] {
     contributions.forEach((c, i) => c.sums(persons, factor, sums[i]));
     pairs.forEach(([m, r], i) => {
       for (let h = 1; h <= H; h++) {
-        measureValues(layout, sums[m], sums[r], h, values, 0);
+        replicateValues(layout, sums[m], sums[r], h, values);
         const at = ((i * H) + h - 1) * NMEASURES;
         for (let k = 0; k < NMEASURES; k++) reps[(at + k) * B + b] = values[k];
       }
