@@ -70,10 +70,10 @@ export function cacheKey(parts: { kind: string; version: number; config: unknown
 }
 
 /** The folder of a kind's version folders. */
-const VERSIONS = '.versions';
+export const VERSIONS = '.versions';
 
 /** The record of outside files' digests (file-digests.ts), in the store's root. */
-const FILE_DIGESTS = '.file-digests.json';
+export const FILE_DIGESTS = '.file-digests.json';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtifactStore } from '../../lib/artifacts/store';
+import { ArtifactStore, FILE_DIGESTS, VERSIONS } from '../../lib/artifacts/store';
 
 export interface StoreSnapshot {
   /** The store folder the artifacts were written in (paths inside artifacts name it). */
@@ -21,8 +21,6 @@ export interface StoreSnapshot {
   temporary: string[];
 }
 
-/** Version folders of the store layout (`kind/.versions/`), not leftovers. */
-const VERSIONS = '.versions';
 
 /** Reads the store in `dir`; `home` is where it was when written, if it was moved since. */
 export async function snapshot(dir: string, home = dir): Promise<StoreSnapshot> {
@@ -31,6 +29,8 @@ export async function snapshot(dir: string, home = dir): Promise<StoreSnapshot> 
   const out: StoreSnapshot = { home, dir, artifacts: new Map(), folders: new Map(), damaged: [], temporary: [] };
   if (!existsSync(root)) return out;
   for (const kind of readdirSync(root).sort()) {
+    // The store's record of outside files' digests is part of its layout, not a leftover.
+    if (kind === FILE_DIGESTS) continue;
     if (kind.startsWith('.')) {
       out.temporary.push(kind);
       continue;
