@@ -66,6 +66,7 @@ export async function simulateCareers(
   progress({ phase: 'comparing careers' });
   return compareTrajectories(
     { careers, simulations, truth: panel.oracle ? 'truth' : undefined, groups },
-    { subgroups: step.subgroups, minPersons: step.minPersons },
+    // Person-bootstrap intervals as the one-step analysis has them; survey weights where persons carry them.
+    { subgroups: step.subgroups, minPersons: step.minPersons, bootstrap: step.bootstrap, seed },
   );
 }

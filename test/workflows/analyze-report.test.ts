@@ -69,6 +69,9 @@ describe('analyze and report steps', () => {
       careers.results.find((r) => r.model === model && r.reference === reference && r.subgroup === 'all' && r.horizon === 1)!.measures!.occupation_tv.value;
     // A random model's careers are further from the observed ones than the truth's are.
     expect(occupationTv('eval-a', 'empirical')).toBeGreaterThan(occupationTv('truth', 'empirical'));
+    // With the step's person bootstrap: intervals on the trajectory measures too.
+    const all = careers.results.find((r) => r.model === 'eval-a' && r.reference === 'empirical' && r.subgroup === 'all' && r.horizon === 1)!;
+    expect(all.measures!.distinct_occupations.ci).toEqual({ lo: expect.any(Number), hi: expect.any(Number) });
     expect(existsSync(join(dir, 'trajectory_measures.arrow'))).toBe(true);
     const kept = JSON.parse(readFileSync(join(dir, 'evaluations.json'), 'utf8')) as { step: string; metrics: { models: object } }[];
     expect(kept.map((e) => e.step)).toEqual(['eval-a', 'eval-b']);
