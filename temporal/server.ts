@@ -239,13 +239,33 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * A base port for a dev server whose ports (base, +1 for the UI, +10 HTTP, +20 metrics) are all
+ * free now, below Linux's ephemeral range (32768 on), where other servers' free ports and
+ * outgoing connections land: concurrent test servers picking unchecked ports could collide.
+ */
+export async function freeServerPorts(attempts = 50): Promise<number> {
+  for (let i = 0; i < attempts; i++) {
+    const base = 20000 + ((await freePort()) % 12000);
+    if ((await Promise.all([0, 1, 10, 20].map((d) => canBind(base + d)))).every(Boolean)) return base;
+  }
+  throw new Error(`no free block of server ports found in ${attempts} tries`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+  });
+}
+
+/**
  * A headless dev server in a temporary folder on a free port, for tests and benchmarks;
  * `stop()` ends it and removes its state.
  */
 export async function startThrowawayServer(binary: string): Promise<{ address: string; stop(): Promise<void> }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'labor-llm-temporal-'));
-  // The server also takes port+10 (HTTP) and port+20 (metrics): stay below the ephemeral range.
-  const port = 20000 + ((await freePort()) % 20000);
+  const port = await freeServerPorts();
   const options: ServerOptions = { stateDir, binary, port, uiPort: port + 1, headless: true };
   const { address } = await startServer(options);
   return {

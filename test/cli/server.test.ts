@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../temporal/server';
+import { freeServerPorts } from '../../temporal/server';
 import { cli } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'labor-llm-cli-server-'));
@@ -37,8 +37,7 @@ describe('labor-llm server', () => {
   });
 
   it('two starts at once make one server, on the database in LABOR_LLM_SERVER_DIR; stop ends it', async () => {
-    // The server also takes port+10 and port+20: stay below the ephemeral range.
-    const port = 20000 + ((await freePort()) % 20000);
+    const port = await freeServerPorts();
     const serverDir = join(dir, 'server');
     const env = embeddedEnv(port, serverDir);
     try {
