@@ -8,10 +8,9 @@ import { analyzeOneStep } from '../../lib/analysis';
 import { computeMetrics } from '../../lib/metrics';
 import type { ReportInput, ReportRun } from '../../lib/report';
 import { fitBaseline } from '../../lib/baselines';
-import { encodePanel } from '../../lib/text';
 import { baselineSampler, compareTrajectories, simulateTrajectories, truthSampler, type TrajectoryAnalysis } from '../../lib/trajectories';
 import { biasedFor, empiricalByGenderAndPrev, K, preds, synthetic, taxonomy } from '../analysis/fixtures';
-import { surveyPanel, taxonomy as careersTaxonomy, testCareers } from '../trajectories/fixtures';
+import { taxonomy as careersTaxonomy, testCareers, trainPoints } from '../trajectories/fixtures';
 
 export interface RunFixtureOptions {
   id?: string;
@@ -101,19 +100,12 @@ export function runFixture(o: RunFixtureOptions = {}): ReportRun {
 export async function careersFixture(): Promise<TrajectoryAnalysis> {
   const careers = testCareers(300, 8);
   const o = { prefixYears: 3, horizon: 3, draws: 3 };
-  const { train } = trainPoints(300, 8);
+  const train = trainPoints(300, 8);
   const sims = [
     await simulateTrajectories(careers, truthSampler(careersTaxonomy, 'truth'), { ...o, seed: 1 }),
     await simulateTrajectories(careers, baselineSampler(fitBaseline('marginal', train, careersTaxonomy)), { ...o, seed: 2 }),
   ];
   return compareTrajectories({ careers, simulations: sims, truth: 'truth' }, { subgroups: [['gender']], minPersons: 10 });
-}
-
-/** The train split's points of the same survey, for fitting a baseline. */
-function trainPoints(persons: number, seed: number) {
-  const enc = encodePanel(surveyPanel(persons, seed), { name: 'resume' });
-  const rows = enc.points.split.flatMap((sp, i) => (sp === 'train' ? [i] : []));
-  return { train: { prev_code: rows.map((i) => enc.points.prev_code[i]), true_code: rows.map((i) => enc.points.true_code[i]) } };
 }
 
 export function reportInput(runs: ReportRun[], title = 'LABOR-LLM report: quickstart'): ReportInput {

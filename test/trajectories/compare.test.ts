@@ -6,12 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fitBaseline } from '../../lib/baselines';
 import { InvalidConfig } from '../../lib/errors';
 import { makeTaxonomy } from '../../lib/panel/taxonomy';
-import { encodePanel } from '../../lib/text';
 import {
   baselineSampler, careersFromPanel, compareTrajectories, simulateTrajectories, truthSampler, writeTrajectoryAnalysis, MEASURES,
   TRAJECTORY_FILES, type Simulation, type TrajectoryAnalysis, type TrajectoryResult,
 } from '../../lib/trajectories';
-import { surveyPanel, taxonomy, testCareers } from './fixtures';
+import { taxonomy, testCareers, trainPoints } from './fixtures';
 
 const careers = testCareers(1500, 8);
 const o = { prefixYears: 3, horizon: 6, draws: 8 };
@@ -19,9 +18,7 @@ let sims: Simulation[];
 let analysis: TrajectoryAnalysis;
 
 beforeAll(async () => {
-  const enc = encodePanel(surveyPanel(1500, 8), { name: 'resume' });
-  const train = enc.points.split.map((s, i) => (s === 'train' ? i : -1)).filter((i) => i >= 0);
-  const points = { prev_code: train.map((i) => enc.points.prev_code[i]), true_code: train.map((i) => enc.points.true_code[i]) };
+  const points = trainPoints(1500, 8);
   sims = [
     await simulateTrajectories(careers, truthSampler(taxonomy, 'truth'), { ...o, seed: 1 }),
     await simulateTrajectories(careers, truthSampler(taxonomy, 'truth-again'), { ...o, seed: 2 }),

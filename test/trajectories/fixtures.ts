@@ -2,6 +2,8 @@
 import type { Panel } from '../../lib/panel/panel';
 import { loadTaxonomy } from '../../lib/panel/taxonomy';
 import { generatePanel } from '../../lib/synth';
+import type { TrainPoints } from '../../lib/baselines';
+import { encodePanel } from '../../lib/text';
 import { careersFromPanel, type Careers } from '../../lib/trajectories';
 
 export const taxonomy = loadTaxonomy();
@@ -18,4 +20,11 @@ export function surveyPanel(persons: number, seed: number): Panel {
 
 export function testCareers(persons: number, seed: number): Careers {
   return careersFromPanel(surveyPanel(persons, seed));
+}
+
+/** The same survey's training-split points, for fitting a baseline sampler. */
+export function trainPoints(persons: number, seed: number): TrainPoints {
+  const enc = encodePanel(surveyPanel(persons, seed), { name: 'resume' });
+  const rows = enc.points.split.flatMap((s, i) => (s === 'train' ? [i] : []));
+  return { prev_code: rows.map((i) => enc.points.prev_code[i]), true_code: rows.map((i) => enc.points.true_code[i]) };
 }

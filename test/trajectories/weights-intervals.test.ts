@@ -2,12 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fitBaseline } from '../../lib/baselines';
 import { InvalidConfig, InvalidData } from '../../lib/errors';
 import { makeTaxonomy } from '../../lib/panel/taxonomy';
-import { encodePanel } from '../../lib/text';
 import {
   baselineSampler, careersFromPanel, compareTrajectories, simulateTrajectories, trajectoryTables, truthSampler, MEASURES,
   type Careers, type Simulation, type TrajectoryAnalysis, type TrajectoryOptions, type TrajectoryResult,
 } from '../../lib/trajectories';
-import { surveyPanel, taxonomy, testCareers } from './fixtures';
+import { taxonomy, testCareers, trainPoints } from './fixtures';
 
 const careers = testCareers(1500, 8);
 const o = { prefixYears: 3, horizon: 5, draws: 4 };
@@ -15,9 +14,7 @@ const options: TrajectoryOptions = { subgroups: [['gender'], ['gender', 'race']]
 let sims: Simulation[];
 
 beforeAll(async () => {
-  const enc = encodePanel(surveyPanel(1500, 8), { name: 'resume' });
-  const train = enc.points.split.map((s, i) => (s === 'train' ? i : -1)).filter((i) => i >= 0);
-  const points = { prev_code: train.map((i) => enc.points.prev_code[i]), true_code: train.map((i) => enc.points.true_code[i]) };
+  const points = trainPoints(1500, 8);
   sims = [
     await simulateTrajectories(careers, truthSampler(taxonomy, 'truth'), { ...o, seed: 1 }),
     await simulateTrajectories(careers, baselineSampler(fitBaseline('marginal', points, taxonomy)), { ...o, seed: 2 }),
