@@ -4,7 +4,7 @@
  * evaluation and against one reference model. `labor-llm compare` prints it; a report can
  * embed it.
  */
-import type { Interval } from '../metrics/bootstrap';
+import type { PairedExcess } from './paired-excess';
 
 /** A figure with its person-bootstrap interval; lo/hi null where metrics.json has none. */
 export interface Estimate {
@@ -21,17 +21,11 @@ export interface Estimate {
  * persons for both), percentile; the ratio's is exp of the excess's bounds.
  */
 export type Paired =
-  | {
+  | ({
       comparable: true;
       /** Label of the model paired against. */
       against: string;
-      points: number;
-      persons: number;
-      excess: number;
-      excess_ci: Interval;
-      ratio: number;
-      ratio_ci: Interval;
-    }
+    } & PairedExcess)
   | {
       comparable: false;
       against: string;
