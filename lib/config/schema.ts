@@ -219,6 +219,27 @@ export const analyzeStep = z.strictObject({
       horizon: positiveInt.default(5),
       draws: positiveInt.default(5),
       baselines: z.array(z.enum(['marginal', 'markov'])).default(['markov']),
+      /**
+       * The scorer the evaluated models sample through: onnx in the worker, or the Python torch
+       * scorer (scorer/) as a child process; device cuda runs the analysis on the gpu queue.
+       */
+      scorer: z
+        .strictObject({
+          backend: z.enum(['onnx', 'torch']).default('onnx'),
+          device: z.enum(['cpu', 'cuda']).default('cpu'),
+          dtype: z.enum(['fp32', 'bf16']).default('fp32'),
+        })
+        .superRefine((s, ctx) => {
+          if (s.backend === 'onnx' && s.device !== 'cpu') ctx.addIssue({ code: 'custom', path: ['device'], message: `device: ${s.device} needs backend: torch (found backend: onnx; onnxruntime-node scores on CPU only)` });
+          if (s.backend === 'onnx' && s.dtype !== 'fp32') ctx.addIssue({ code: 'custom', path: ['dtype'], message: `dtype: ${s.dtype} needs backend: torch (found backend: onnx; onnxruntime-node scores in fp32 only)` });
+        })
+        .default({ backend: 'onnx', device: 'cpu', dtype: 'fp32' }),
+      /**
+       * Education in the simulated years: `observed` keeps each person's observed values;
+       * `generated` draws it year by year with the state (from each model where it can, otherwise
+       * from the training split's education transitions).
+       */
+      education: z.enum(['observed', 'generated']).default('observed'),
     })
     .optional(),
 });
