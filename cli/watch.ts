@@ -23,11 +23,11 @@ export async function readProgress(client: Client, handle: WorkflowHandle): Prom
   }
   await Promise.all(
     progress.steps
-      .filter((s) => s.status === 'running' && (s.kind === 'finetune' || s.kind === 'evaluate'))
+      .filter((s) => s.status === 'running' && (s.kind === 'finetune' || s.kind === 'fit' || s.kind === 'evaluate'))
       .map(async (s) => {
         try {
           const p = await client.workflow.getHandle(childId(handle.workflowId, s.name)).query<Record<string, unknown>>('progress');
-          if (s.kind === 'finetune') Object.assign(s, { detail: p.detail, fraction: p.fraction });
+          if (s.kind === 'finetune' || s.kind === 'fit') Object.assign(s, { detail: p.detail, fraction: p.fraction });
           else Object.assign(s, { detail: `shards ${p.shardsDone}/${p.shards} · ${p.points} points`, fraction: Number(p.shardsDone) / Math.max(1, Number(p.shards)) });
         } catch {
           /* child not started yet */

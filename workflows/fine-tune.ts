@@ -14,7 +14,7 @@ import {
   proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { FinetuneStepConfig } from '../lib/config/schema';
+import type { FinetuneStepConfig, FitStepConfig } from '../lib/config/schema';
 import { computeOptions, quickOptions } from './activity-options';
 import { toSeconds } from './durations';
 import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../temporal/run-types';
@@ -46,7 +46,10 @@ export async function fineTuneWorkflow(input: FineTuneInput): Promise<StepResult
   const submitter = proxyActivities<Activities>({
     ...quickOptions(input.queues.gpu), cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  const stallS = toSeconds((input.step as FinetuneStepConfig).stallTimeout ?? '30m');
+  const step = input.step as FinetuneStepConfig | FitStepConfig;
+  const stallS = toSeconds(step.stallTimeout ?? '30m');
+  // A fit step runs a fitted baseline's job (baselines/), logging to fit.log.
+  const [what, log] = step.kind === 'fit' ? [`${step.model} fit job`, 'fit.log'] : ['training job', 'train.log'];
   const poll = proxyActivities<Activities>({
     ...computeOptions(input.timeouts, input.queues, 'gpu'),
     startToCloseTimeout: `${POLL_SECONDS + input.timeouts.heartbeatS + 60}s`,
@@ -66,17 +69,17 @@ export async function fineTuneWorkflow(input: FineTuneInput): Promise<StepResult
       if (status.state === 'succeeded') break;
       if (status.state === 'failed') {
         const type = status.error?.type === 'InvalidInput' ? 'InvalidConfig' : 'TrainingFailed';
-        throw ApplicationFailure.nonRetryable(`training job ${job.jobId} failed: ${status.error?.message ?? 'no message'} (log: ${job.jobDir}/train.log)`, type);
+        throw ApplicationFailure.nonRetryable(`${what} ${job.jobId} failed: ${status.error?.message ?? 'no message'} (log: ${job.jobDir}/${log})`, type);
       }
       if (status.state === 'cancelled') {
-        throw ApplicationFailure.nonRetryable(`training job ${job.jobId} was cancelled outside this run`, 'JobCancelled');
+        throw ApplicationFailure.nonRetryable(`${what} ${job.jobId} was cancelled outside this run`, 'JobCancelled');
       }
       if (status.state === 'lost') {
         // The process ended without a verdict (preempted, machine restart, OOM kill, stalled): a resubmit resumes from its checkpoint.
         const preempted = status.error?.type === 'Preempted';
         if (preempted ? ++preemptions > MAX_PREEMPTIONS : ++restarts > MAX_RESTARTS) {
-          const what = preempted ? `was preempted ${preemptions} times` : `died or stalled ${restarts} times`;
-          throw ApplicationFailure.nonRetryable(`training job ${job.jobId} ${what} (last: ${status.error?.message ?? 'no message'}; log: ${job.jobDir}/train.log)`, 'TrainingFailed');
+          const how = preempted ? `was preempted ${preemptions} times` : `died or stalled ${restarts} times`;
+          throw ApplicationFailure.nonRetryable(`${what} ${job.jobId} ${how} (last: ${status.error?.message ?? 'no message'}; log: ${job.jobDir}/${log})`, 'TrainingFailed');
         }
         job = await submitter.submitFineTuneJob(input);
         progress = { at: Date.now() };

@@ -1,7 +1,7 @@
 /**
  * runExperimentWorkflow: runs an experiment's steps in dependency order, independent steps in
  * parallel. Each step is first resolved to its cache key; a cached output is reused, otherwise
- * the step runs as an activity (data, encode) or a child workflow (finetune, evaluate). The
+ * the step runs as an activity (data, encode, ...) or a child workflow (finetune, fit, evaluate). The
  * workflow only decides: payloads are artifact references and small summaries.
  */
 import {
@@ -72,7 +72,7 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
       : step.kind === 'analyze' ? await compute.analyzeEvaluations.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'report' ? await compute.buildReport.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'compare' ? await compute.compareModels.executeWithOptions(withSummary, [stepInput])
-      : step.kind === 'finetune' ? await executeChild(fineTuneWorkflow, childOptions)
+      : step.kind === 'finetune' || step.kind === 'fit' ? await executeChild(fineTuneWorkflow, childOptions)
       : await executeChild(evaluateWorkflow, childOptions);
     Object.assign(state, { status: 'done', artifact: result.artifact, summary: result.summary, finishedAt: Date.now(), fraction: 1 });
     if (step.kind === 'data') upsertSearchAttributes([{ key: Dataset, value: step.datasetName ?? step.name }]);

@@ -28,7 +28,7 @@ export function analyzeEvaluations(deps: ActivityDeps) {
         seed: step.seed ?? input.seed,
         evaluations: step.evaluations.map((name, i) => {
           const ref = input.inputs[`evaluations.${i}`];
-          return { step: name, dir: ref.path, artifact: `${ref.kind}/${ref.key}`, sha256: ref.sha256, modelDir: scoredModelDir(deps, ref.path) };
+          return { step: name, dir: ref.path, artifact: `${ref.kind}/${ref.key}`, sha256: ref.sha256, ...scoredModel(deps, ref.path) };
         }),
       };
       summary = await runInThread<Record<string, unknown>>(TASKS, 'analyzeTask', [task]);
@@ -38,10 +38,14 @@ export function analyzeEvaluations(deps: ActivityDeps) {
   };
 }
 
-/** The model folder an evaluation scored, as its metrics.json names it: a store artifact or the user's folder. */
-function scoredModelDir(deps: ActivityDeps, evaluationDir: string): string | undefined {
-  const metrics = JSON.parse(readFileSync(join(evaluationDir, FILES.metrics), 'utf8')) as { scorer?: { model?: { artifact?: string; path?: string } } };
+/**
+ * The model folder an evaluation scored, as its metrics.json names it (a store artifact or the
+ * user's folder), and whether it is a fit step's baseline (read, not scored).
+ */
+function scoredModel(deps: ActivityDeps, evaluationDir: string): { modelDir?: string; fitted: boolean } {
+  const metrics = JSON.parse(readFileSync(join(evaluationDir, FILES.metrics), 'utf8')) as { scorer?: { kind?: string; model?: { artifact?: string; path?: string } } };
   const model = metrics.scorer?.model;
-  if (model?.path) return model.path;
-  return model?.artifact ? deps.store.dirOf(...(model.artifact.split('/') as [string, string])) : undefined;
+  const fitted = metrics.scorer?.kind === 'fitted';
+  if (model?.path) return { modelDir: model.path, fitted };
+  return { modelDir: model?.artifact ? deps.store.dirOf(...(model.artifact.split('/') as [string, string])) : undefined, fitted };
 }

@@ -32,7 +32,8 @@ export interface AnalyzeTask {
   panelArtifact: string;
   step: AnalyzeStepConfig;
   seed: number;
-  evaluations: { step: string; dir: string; artifact: string; sha256: string; modelDir?: string }[];
+  /** `fitted`: a fit step's baseline, which has distributions at the points but no sampler for whole careers. */
+  evaluations: { step: string; dir: string; artifact: string; sha256: string; modelDir?: string; fitted?: boolean }[];
 }
 
 
@@ -68,7 +69,7 @@ export async function analyzeTask(task: AnalyzeTask, progress: Progress): Promis
   );
   const trajectories = step.trajectories
     ? await simulateCareers(panel, step, task.seed, {
-        models: task.evaluations.map((e) => ({ name: e.step, modelDir: e.modelDir })), encodedDir: task.encodedDir, template: task.template,
+        models: task.evaluations.filter((e) => !e.fitted).map((e) => ({ name: e.step, modelDir: e.modelDir })), encodedDir: task.encodedDir, template: task.template,
       }, groups, progress)
     : undefined;
   progress({ phase: 'writing' });

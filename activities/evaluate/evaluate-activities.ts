@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { activityInfo } from '@temporalio/activity';
 import type { EvaluateStepConfig } from '../../lib/config/schema';
+import { ARTIFACT_KINDS } from '../../lib/config/steps';
 import type { EvaluationPlan, ScoreShardInput, ShardResult, StepResult, StepRunInput } from '../../temporal/run-types';
 import { PROJECT_ROOT } from '../../lib/env';
 import type { ActivityDeps } from '../deps';
@@ -63,6 +64,11 @@ export function evaluateActivities(deps: ActivityDeps) {
         out,
       };
       const scorer = task.step.scorer;
+      // A fit step's model: its distributions are read, not scored.
+      if (input.inputs.model?.kind === ARTIFACT_KINDS.fit) {
+        const r = (await import('./fitted-shard')).fittedShard(task);
+        return { shard: input.shard, path: out, points: r.points, truncated: r.truncated, scorer: r.scorer };
+      }
       // Torch: a child process of this activity (so cancelling the activity kills it); the first shard checks bf16 against fp32.
       const r = scorer.backend === 'torch'
         ? await (await import('./torch-shard')).scoreShardTorch(

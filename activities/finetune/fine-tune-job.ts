@@ -1,22 +1,31 @@
 /**
- * Fine-tuning activities: submit a job to its provider (idempotent by spec hash and the forced
- * run's fresh token), wait for it while heartbeating its progress, cancel or abandon it, and
- * collect the exported model into the store.
+ * Job activities of finetune and fit steps: submit a job to its provider (idempotent by spec hash
+ * and the forced run's fresh token), wait for it while heartbeating its progress, cancel or
+ * abandon it, and collect its output (the exported model, or the fitted baseline's
+ * distributions) into the store. A fit step's job is the logit's Python job, run the same way.
  */
 import { activityInfo, heartbeat, sleep, CancelledFailure } from '@temporalio/activity';
 import { createProvider, jobIdForSpec, JobNotFound, type JobProvider, type JobStatus } from '../../lib/finetune';
-import { defaultTrainerCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
+import { defaultTrainerCommand, logitCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
 import { PROJECT_ROOT } from '../../lib/env';
 import { linkTree } from '../../lib/artifacts/link-tree';
-import type { FinetuneStepConfig } from '../../lib/config/schema';
+import type { FinetuneStepConfig, FitStepConfig } from '../../lib/config/schema';
+import { ARTIFACT_KINDS } from '../../lib/config/steps';
 import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
+import { fitSpec } from './fit-spec';
 import { trainingSpec } from './training-spec';
 
-export function providerFor(deps: ActivityDeps, name: 'local' | 'slurm', step?: FinetuneStepConfig, trainer?: TrainerCommand): JobProvider {
+type JobStep = FinetuneStepConfig | FitStepConfig;
+
+export function providerFor(deps: ActivityDeps, name: 'local' | 'slurm', step?: JobStep, trainer?: TrainerCommand): JobProvider {
   trainer ??= { ...defaultTrainerCommand(PROJECT_ROOT), python: deps.settings.LABOR_LLM_PYTHON };
+  if (step?.kind === 'fit') trainer = logitCommand(trainer, PROJECT_ROOT);
   return createProvider(name, { jobsRoot: deps.jobsDir, trainer, slurm: step?.slurm ?? {} });
 }
+
+/** The job's spec: the trainer's for a finetune step, the logit's for a fit step. */
+const jobSpec = (input: StepRunInput) => ((input.step as JobStep).kind === 'fit' ? fitSpec(input) : trainingSpec(input));
 
 /** A poll's answer: the status, plus a mark that changes whenever the job makes progress. */
 export interface FineTunePoll extends FineTuneStatus {
@@ -55,11 +64,11 @@ export function describeJob(status: JobStatus): FineTuneStatus {
 
 /** `trainer`: tests run a stand-in with the same command-line contract. */
 export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand) {
-  const provider = (name: 'local' | 'slurm', step?: FinetuneStepConfig) => providerFor(deps, name, step, trainer);
+  const provider = (name: 'local' | 'slurm', step?: JobStep) => providerFor(deps, name, step, trainer);
   return {
     async submitFineTuneJob(input: StepRunInput): Promise<FineTuneJobRef> {
-      const step = input.step as FinetuneStepConfig;
-      const { jobId, jobDir } = await provider(step.provider, step).submit(trainingSpec(input), { fresh: input.fresh });
+      const step = input.step as JobStep;
+      const { jobId, jobDir } = await provider(step.provider, step).submit(jobSpec(input), { fresh: input.fresh });
       return { provider: step.provider, jobId, jobDir };
     },
 
@@ -68,9 +77,9 @@ export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand)
      * cancelled before the submit's answer reached the workflow. No job folder: nothing to do.
      */
     async cancelFineTuneStep(input: StepRunInput): Promise<void> {
-      const step = input.step as FinetuneStepConfig;
+      const step = input.step as JobStep;
       try {
-        await provider(step.provider, step).cancel(jobIdForSpec(trainingSpec(input), input.fresh));
+        await provider(step.provider, step).cancel(jobIdForSpec(jobSpec(input), input.fresh));
       } catch (err) {
         if (!(err instanceof JobNotFound)) throw err;
       }
@@ -111,15 +120,18 @@ export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand)
      */
     async collectFineTuneModel(input: StepRunInput & { job: FineTuneJobRef }): Promise<StepResult> {
       const { modelDir, metrics } = await provider(input.job.provider).result(input.job.jobId);
-      const summary = {
-        jobId: input.job.jobId,
-        bestValLoss: metrics.best_val_loss,
-        steps: metrics.steps,
-        tokensPerS: metrics.tokens_per_s,
-        exportMaxAbsDiff: metrics.export_max_abs_diff,
-        params: metrics.params,
-      };
-      const artifact = await deps.store.create('model', input.key, async (dir) => {
+      const kind = (input.step as JobStep).kind;
+      const summary = kind === 'fit'
+        ? { jobId: input.job.jobId, bestPenalty: metrics.best_penalty, valPerplexity: metrics.val_perplexity, params: metrics.n_params, fitS: metrics.fit_s }
+        : {
+            jobId: input.job.jobId,
+            bestValLoss: metrics.best_val_loss,
+            steps: metrics.steps,
+            tokensPerS: metrics.tokens_per_s,
+            exportMaxAbsDiff: metrics.export_max_abs_diff,
+            params: metrics.params,
+          };
+      const artifact = await deps.store.create(ARTIFACT_KINDS[kind], input.key, async (dir) => {
         const placed = await linkTree(modelDir, dir, () => heartbeat());
         return { summary, metrics, jobId: input.job.jobId, jobDir: input.job.jobDir, placed };
       });

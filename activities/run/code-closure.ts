@@ -16,12 +16,15 @@ import type { StepKind } from '../../lib/config/schema';
 
 /**
  * What each kind runs, relative to the repository root: the modules of its activities and
- * workflow, and folders or files it runs outside Node (every file under a folder counts).
+ * workflow, and folders or files it runs outside Node (every file under a folder counts, except
+ * those under a `!folder` entry).
  */
 export const STEP_ENTRIES: Record<StepKind, string[]> = {
   data: ['activities/data/prepare-data.ts'],
   encode: ['activities/data/encode-text.ts'],
-  finetune: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'trainer/labor_trainer', 'trainer/requirements.txt'],
+  // The CAREER-style model lives beside the trainer but is not what a finetune step runs.
+  finetune: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'trainer/labor_trainer', '!trainer/labor_trainer/career', 'trainer/requirements.txt'],
+  fit: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'baselines/labor_baselines', 'trainer/labor_trainer/jobdir.py', 'trainer/labor_trainer/errors.py', 'trainer/requirements.txt'],
   evaluate: ['activities/evaluate/evaluate-activities.ts', 'workflows/evaluate.ts'],
   analyze: ['activities/analysis/analyze-step.ts'],
   report: ['activities/report/report-step.ts'],
@@ -96,9 +99,13 @@ function nodeClosure(root: string, entries: string[]): { files: string[]; packag
 }
 
 export function stepClosure(root: string, kind: StepKind): Closure {
-  const entries = STEP_ENTRIES[kind];
+  const excluded = STEP_ENTRIES[kind].filter((e) => e.startsWith('!')).map((e) => `${e.slice(1)}/`);
+  const entries = STEP_ENTRIES[kind].filter((e) => !e.startsWith('!'));
   const node = entries.filter((e) => NODE_SOURCE.test(e));
-  const other = entries.filter((e) => !NODE_SOURCE.test(e)).flatMap((e) => filesUnder(root, e));
+  const other = entries
+    .filter((e) => !NODE_SOURCE.test(e))
+    .flatMap((e) => filesUnder(root, e))
+    .filter((f) => !excluded.some((x) => f.startsWith(x)));
   const { files, packages } = nodeClosure(root, node);
   const digests: Record<string, string> = {};
   for (const f of [...files, ...other].sort()) digests[f] = codeDigest(f, readFileSync(join(root, f), 'utf8'));

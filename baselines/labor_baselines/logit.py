@@ -19,6 +19,7 @@ import os
 import resource
 import signal
 import sys
+import time
 import traceback
 
 from .errors import FitFailed, Internal, InvalidInput, JobDirBusy, JobError, OutOfMemory
@@ -109,6 +110,19 @@ class Fit:
                                f"{self.job.checkpoints} to start over")
         return ck
 
+    def progress(self, i: int):
+        """Reports L-BFGS evaluations as the job's steps (at most once a second): the provider shows
+        step/total_steps and watches the step for stalls. total_steps bounds them (max_iter x 2 per penalty)."""
+        per_penalty = 2 * self.spec["max_iter"]
+        last = [0.0]
+
+        def report(count: int, objective: float) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 1.0:
+                last[0] = now
+                self.status.update(step=i * per_penalty + count, total_steps=len(self.grid) * per_penalty, loss=objective)
+        return report
+
     def run(self) -> list[dict]:
         import torch
 
@@ -125,7 +139,7 @@ class Fit:
                          f"(val_nll {ck['result']['val_nll']:.6f})")
                 continue
             r = fit_penalty(self.model, self.chunks["train"], lam, self.spec["max_iter"], self.spec["history_size"],
-                            self.spec["tolerance"])
+                            self.spec["tolerance"], self.progress(i))
             if not all(map(lambda p: bool(torch.isfinite(p).all()), self.model.parameters())):
                 raise FitFailed(f"penalty {lam:g}: the fit diverged (non-finite coefficients); try larger penalties")
             r.update(penalty=lam, train_nll=self.model.mean_nll(self.chunks["train"]),

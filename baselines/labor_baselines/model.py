@@ -174,9 +174,10 @@ class LogitModel:
 
 
 def fit_penalty(model: LogitModel, chunks: list[Chunk], lam: float, max_iter: int, history_size: int,
-                tolerance: float) -> dict:
+                tolerance: float, on_evaluation=None) -> dict:
     """Minimises mean weighted NLL + lam/2 * |params|^2 over the training chunks with torch's
-    L-BFGS (strong Wolfe line search), starting from the model's current parameters."""
+    L-BFGS (strong Wolfe line search), starting from the model's current parameters.
+    `on_evaluation(count, objective)` is called after each evaluation (progress reports)."""
     weight = sum(float(c.w.sum()) for c in chunks)
     opt = torch.optim.LBFGS(model.parameters(), lr=1.0, max_iter=max_iter, max_eval=max_iter * 2,
                             history_size=history_size, tolerance_grad=tolerance, tolerance_change=1e-12,
@@ -195,6 +196,9 @@ def fit_penalty(model: LogitModel, chunks: list[Chunk], lam: float, max_iter: in
             pen.backward()
             total += pen.item()
         last["loss"] = total
+        last["evaluations"] = last.get("evaluations", 0) + 1
+        if on_evaluation is not None:
+            on_evaluation(last["evaluations"], total)
         return torch.tensor(total, dtype=torch.float64)
 
     t0 = time.perf_counter()

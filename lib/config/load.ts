@@ -136,6 +136,13 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
       if (model?.kind === 'finetune' && model.export === 'none' && step.scorer.backend === 'onnx') {
         problems.push(`${at(i, 'model')}: step '${step.model}' has export: none, so it writes no ONNX model for the scorer to read; set its export to onnx (or auto), or score with scorer.backend: torch`);
       }
+      // A fit step's distributions are read, not scored: only its predicted splits exist, and there is no text to prompt.
+      if (model?.kind === 'fit') {
+        if (!model.predictSplits.includes(step.split)) {
+          problems.push(`${at(i, 'split')}: fit step '${step.model}' predicts ${model.predictSplits.join(', ')}, not '${step.split}'; add it to its predictSplits`);
+        }
+        if (step.incontext) problems.push(`${at(i, 'incontext')}: step '${step.model}' is a fitted ${model.model}, not a language model; in-context examples need a finetune step's model`);
+      }
     }
     if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));
     if (step.kind === 'compare') problems.push(...compareProblems(step).map((p) => `${at(i, p.key)}: ${p.message}`));

@@ -72,6 +72,18 @@ const modelArchitecture = z.strictObject({
   maxPositions: positiveInt.default(512),
 });
 
+/** Resources for the slurm provider. */
+const slurmResources = z
+  .strictObject({
+    partition: z.string().optional(),
+    gpus: z.number().int().min(0).optional(),
+    time: z.string().optional(),
+    mem: z.string().optional(),
+    cpusPerTask: positiveInt.optional(),
+    setup: z.array(z.string()).optional(),
+  })
+  .optional();
+
 export const finetuneStep = z.strictObject({
   kind: z.literal('finetune'),
   name,
@@ -120,23 +132,45 @@ export const finetuneStep = z.strictObject({
   /** A running job whose progress (status.json) stands still this long is stopped and resumed from its checkpoint. */
   stallTimeout: duration.default('30m'),
   /** Resources for the slurm provider. */
-  slurm: z
+  slurm: slurmResources,
+});
+
+/**
+ * A baseline fitted in Python as a durable job (like fine-tuning: resumable, idempotent, visible
+ * in status): its distributions over the valid states at the points of `predictSplits` are read
+ * by an evaluate step that names it as its model. `logit`: the multinomial logit of
+ * baselines/README.md, its L2 penalty chosen on the valid split.
+ */
+export const fitStep = z.strictObject({
+  kind: z.literal('fit'),
+  name,
+  /** An encode step: its point features (and taxonomy) are the data. */
+  data: stepRef,
+  model: z.literal('logit'),
+  provider: z.enum(['local', 'slurm']).default('local'),
+  logit: z
     .strictObject({
-      partition: z.string().optional(),
-      gpus: z.number().int().min(0).optional(),
-      time: z.string().optional(),
-      mem: z.string().optional(),
-      cpusPerTask: positiveInt.optional(),
-      setup: z.array(z.string()).optional(),
+      /** L2 grid, fitted strongest first; the best on the valid split is kept. */
+      penalties: z.array(z.number().min(0)).min(1).default([0.1, 0.01, 0.001, 0.0001]),
+      maxIter: positiveInt.default(200),
+      /** Weight points by the panel's survey weights. */
+      useWeights: z.boolean().default(true),
     })
-    .optional(),
+    .default({ penalties: [0.1, 0.01, 0.001, 0.0001], maxIter: 200, useWeights: true }),
+  /** Splits whose points get a distribution (what evaluate steps can score). */
+  predictSplits: z.array(z.enum(['train', 'valid', 'test'])).min(1).default(['valid', 'test']),
+  seed: z.number().int().optional(),
+  threads: positiveInt.optional(),
+  /** A running job whose progress stands still this long is stopped and resumed from its checkpoint. */
+  stallTimeout: duration.default('30m'),
+  slurm: slurmResources,
 });
 
 export const evaluateStep = z.strictObject({
   kind: z.literal('evaluate'),
   name,
   data: stepRef,
-  /** A finetune step, or a local ONNX model folder. */
+  /** A finetune step, a fit step (its distributions are read, not scored), or a local ONNX model folder. */
   model: z.union([stepRef, z.strictObject({ path: z.string() })]),
   split: z.enum(['train', 'valid', 'test']).default('test'),
   /** Evaluate only the first N prediction points (quick looks); all by default. */
@@ -282,6 +316,7 @@ export const step = z.discriminatedUnion('kind', [
   z.discriminatedUnion('source', [syntheticDataStep, importDataStep]),
   encodeStep,
   finetuneStep,
+  fitStep,
   evaluateStep,
   analyzeStep,
   reportStep,
@@ -307,6 +342,7 @@ export type StepKind = StepConfig['kind'];
 export type DataStepConfig = Extract<StepConfig, { kind: 'data' }>;
 export type EncodeStepConfig = z.output<typeof encodeStep>;
 export type FinetuneStepConfig = z.output<typeof finetuneStep>;
+export type FitStepConfig = z.output<typeof fitStep>;
 export type EvaluateStepConfig = z.output<typeof evaluateStep>;
 export type AnalyzeStepConfig = z.output<typeof analyzeStep>;
 export type ReportStepConfig = z.output<typeof reportStep>;

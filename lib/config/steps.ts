@@ -13,7 +13,7 @@ export interface StepInput {
 
 /** The artifact kind (store folder) each step kind writes. */
 export const ARTIFACT_KINDS: Record<StepKind, string> = {
-  data: 'panel', encode: 'text', finetune: 'model', evaluate: 'evaluation', analyze: 'analysis', report: 'report', compare: 'comparison',
+  data: 'panel', encode: 'text', finetune: 'model', fit: 'fitted', evaluate: 'evaluation', analyze: 'analysis', report: 'report', compare: 'comparison',
 };
 
 export function stepInputs(step: StepConfig): StepInput[] {
@@ -27,10 +27,12 @@ export function stepInputs(step: StepConfig): StepInput[] {
         { key: 'data', step: step.data, kinds: ['encode'] },
         ...('step' in step.base ? [{ key: 'base.step', step: step.base.step, kinds: ['finetune'] as StepKind[] }] : []),
       ];
+    case 'fit':
+      return [{ key: 'data', step: step.data, kinds: ['encode'] }];
     case 'evaluate':
       return [
         { key: 'data', step: step.data, kinds: ['encode'] },
-        ...(typeof step.model === 'string' ? [{ key: 'model', step: step.model, kinds: ['finetune'] as StepKind[] }] : []),
+        ...(typeof step.model === 'string' ? [{ key: 'model', step: step.model, kinds: ['finetune', 'fit'] as StepKind[] }] : []),
       ];
     case 'analyze':
       return step.evaluations.map((e, i) => ({ key: `evaluations.${i}`, step: e, kinds: ['evaluate'] }));
@@ -67,6 +69,10 @@ export function derivedInputs(steps: readonly StepConfig[], step: StepConfig): R
   switch (step.kind) {
     case 'evaluate':
       set('panel', panelOf(step.name));
+      break;
+    case 'fit':
+      // The taxonomy (states in distribution order) is the panel's.
+      set('panel', byName(step.data)?.kind === 'encode' ? (byName(step.data) as { input: string }).input : undefined);
       break;
     case 'analyze':
       set('panel', panelOf(step.evaluations[0]));

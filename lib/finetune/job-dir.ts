@@ -18,6 +18,8 @@ export const JOB_FILES = {
   error: 'error.json',
   metrics: 'metrics.json',
   trainLog: 'train.log',
+  /** A fitted baseline's log (baselines/labor_baselines). */
+  fitLog: 'fit.log',
   /** Exit code of the trainer, written by the provider's wrapper shell when it returns. */
   exitCode: 'exit_code',
   /**
@@ -232,6 +234,11 @@ export function tailFile(path: string, lines: number): string {
   const text = buf.toString('utf8').replace(/\n$/, '');
   if (lines <= 0 || text === '') return '';
   return text.split('\n').slice(-lines).join('\n') + '\n';
+}
+
+/** The job's own log: the trainer's train.log, or a fitted baseline's fit.log. */
+export function primaryLog(dir: string): string {
+  return existsSync(join(dir, JOB_FILES.fitLog)) ? JOB_FILES.fitLog : JOB_FILES.trainLog;
 }
 
 /**

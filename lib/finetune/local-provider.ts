@@ -15,12 +15,12 @@ import {
   assertJobId, jobIdForSpec, JobNotFound, ProviderError,
 } from './job';
 import {
-  JOB_FILES, type JobRecord, archiveAttempt, markerVerdict, progressOf, readRecord, readTrainerFiles, resultOf,
+  JOB_FILES, type JobRecord, archiveAttempt, markerVerdict, primaryLog, progressOf, readRecord, readTrainerFiles, resultOf,
   tailFile, tailLogs, terminalFromFiles, writeRecord, writeSpec,
 } from './job-dir';
 import { jobAlive, readProcStat } from './process-info';
 import { type LockOptions, withSubmitLock } from './submit-lock';
-import { type TrainerCommand, checkTrainerCommand, trainerArgv, trainerEnv } from './trainer-command';
+import { type TrainerCommand, checkTrainerCommand, pythonPathOf, trainerArgv, trainerEnv } from './trainer-command';
 
 export interface LocalProviderOptions {
   /** Folder that holds one sub-folder per job. */
@@ -96,7 +96,7 @@ export class LocalProvider implements JobProvider {
   private start(dir: string, jobId: string, attempt: number, history: JobRecord['history'], fresh: string | undefined): void {
     const argv = trainerArgv(this.trainer, dir);
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ...trainerEnv(this.trainer) };
-    env.PYTHONPATH = this.trainer.trainerPath + (process.env.PYTHONPATH ? `:${process.env.PYTHONPATH}` : '');
+    env.PYTHONPATH = pythonPathOf(this.trainer, process.env.PYTHONPATH);
     const startedAt = new Date().toISOString();
     const logFd = openSync(join(dir, PROCESS_LOG), 'a');
     let pid: number | undefined;
@@ -210,7 +210,7 @@ export class LocalProvider implements JobProvider {
   async logs(jobId: string, tailLines = 100): Promise<string> {
     const dir = this.jobDir(jobId);
     if (!existsSync(dir)) throw new JobNotFound(`fine-tuning job ${jobId}: no job folder at ${dir}`);
-    return tailLogs(dir, JOB_FILES.trainLog, PROCESS_LOG, tailLines);
+    return tailLogs(dir, primaryLog(dir), PROCESS_LOG, tailLines);
   }
 
   async result(jobId: string): Promise<JobResult> {

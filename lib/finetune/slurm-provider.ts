@@ -16,11 +16,11 @@ import {
   assertJobId, jobIdForSpec, JobNotFound, ProviderError,
 } from './job';
 import {
-  JOB_FILES, type JobRecord, archiveAttempt, markerVerdict, progressOf, readRecord, readTrainerFiles, resultOf,
+  JOB_FILES, type JobRecord, archiveAttempt, markerVerdict, primaryLog, progressOf, readRecord, readTrainerFiles, resultOf,
   tailFile, tailLogs, terminalFromFiles, writeRecord, writeSpec,
 } from './job-dir';
 import { type LockOptions, withSubmitLock } from './submit-lock';
-import { type TrainerCommand, checkTrainerCommand, shellQuote, trainerArgv, trainerEnv } from './trainer-command';
+import { type TrainerCommand, checkTrainerCommand, pythonPathOf, shellQuote, trainerArgv, trainerEnv } from './trainer-command';
 
 /** Resources and setup of the batch job (the `slurm:` block of a finetune step). */
 export interface SlurmJobOptions {
@@ -130,7 +130,7 @@ export class SlurmProvider implements JobProvider {
       'set -u',
       `cd ${shellQuote(dir)}`,
       ...(o.setup?.length ? ['# setup', ...o.setup] : []),
-      `export PYTHONPATH=${shellQuote(this.trainer.trainerPath)}\${PYTHONPATH:+:$PYTHONPATH}`,
+      `export PYTHONPATH=${shellQuote(pythonPathOf(this.trainer))}\${PYTHONPATH:+:$PYTHONPATH}`,
       ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
       `rm -f ${JOB_FILES.exitCode}`,
       '# Trap (not ignore) TERM so the script outlives the trainer long enough to record its exit code.',
@@ -321,7 +321,7 @@ export class SlurmProvider implements JobProvider {
     const dir = this.jobDir(jobId);
     const record = readRecord(dir);
     if (!record && !existsSync(dir)) throw new JobNotFound(`fine-tuning job ${jobId}: no job folder at ${dir}`);
-    return tailLogs(dir, JOB_FILES.trainLog, record?.slurmJobId ? `slurm-${record.slurmJobId}.out` : undefined, tailLines);
+    return tailLogs(dir, primaryLog(dir), record?.slurmJobId ? `slurm-${record.slurmJobId}.out` : undefined, tailLines);
   }
 
   async result(jobId: string): Promise<JobResult> {

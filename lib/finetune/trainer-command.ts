@@ -13,6 +13,8 @@ export interface TrainerCommand {
   trainerPath: string;
   /** Module run with -m (default `labor_trainer.train`). */
   module?: string;
+  /** More folders for PYTHONPATH, after trainerPath (a fitted baseline's package beside the trainer's). */
+  morePaths?: string[];
   /** Extra environment for the trainer process. */
   env?: Record<string, string>;
 }
@@ -27,6 +29,16 @@ export function defaultTrainerCommand(repoRoot: string): TrainerCommand {
 
 export function trainerArgv(trainer: TrainerCommand, jobDir: string): string[] {
   return [trainer.python, '-m', trainer.module ?? DEFAULT_TRAINER_MODULE, '--job-dir', jobDir];
+}
+
+/** The job's PYTHONPATH: trainerPath, morePaths, then any PYTHONPATH already set (`inherited`). */
+export function pythonPathOf(trainer: TrainerCommand, inherited?: string): string {
+  return [trainer.trainerPath, ...(trainer.morePaths ?? []), ...(inherited ? [inherited] : [])].join(':');
+}
+
+/** The logit baseline's job (baselines/labor_baselines, which uses labor_trainer's job folder code). */
+export function logitCommand(trainer: TrainerCommand, repoRoot: string): TrainerCommand {
+  return { ...trainer, module: 'labor_baselines.logit', morePaths: [join(resolve(repoRoot), 'baselines')] };
 }
 
 /** Environment entries the provider adds for the trainer (PYTHONPATH is prepended by callers). */

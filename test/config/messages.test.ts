@@ -32,13 +32,13 @@ function problems(name: string, yaml: string): string[] {
 describe('unknown values name the value and the accepted ones', () => {
   it('step kind', () => {
     expect(problems('kind', `${HEAD}steps:\n  - name: a\n    kind: teleport\n`)).toEqual([
-      "steps[0].kind (line 5): unknown step kind 'teleport'; expected one of data, encode, finetune, evaluate, analyze, report, compare",
+      "steps[0].kind (line 5): unknown step kind 'teleport'; expected one of data, encode, finetune, fit, evaluate, analyze, report, compare",
     ]);
   });
 
   it('a missing step kind', () => {
     expect(problems('no-kind', `${HEAD}steps:\n  - name: a\n`)).toEqual([
-      'steps[0].kind (line 4): missing step kind; expected one of data, encode, finetune, evaluate, analyze, report, compare',
+      'steps[0].kind (line 4): missing step kind; expected one of data, encode, finetune, fit, evaluate, analyze, report, compare',
     ]);
   });
 
