@@ -2,12 +2,15 @@
  * The language model as a next-state sampler: each partial career's text up to the next year's
  * header is a context; the scorer gives log P(" " + title + "\n" | context) for every valid
  * title, renormalised over them (sampling is over the valid states only). Identical contexts in
- * a batch (all draws of a person before their first drawn year) are scored once.
+ * a batch (all draws of a person before their first drawn year) are scored once. With an
+ * education scorer, the model also draws the next year's education itself (lm-education.ts).
  */
-import { InvalidConfig, InvalidModel } from '../errors';
+import { InvalidConfig } from '../errors';
 import type { Scorer } from '../lm/types';
 import { getTemplate, type TemplateRef } from '../text/templates';
 import { CareerText } from './career-text';
+import { educationSplit, lmEducation } from './lm-education';
+import { renormalise } from './log-probs';
 import type { Careers, NextStateSampler, PartialCareer } from './types';
 
 export interface LmSamplerOptions {
@@ -16,6 +19,12 @@ export interface LmSamplerOptions {
   template?: TemplateRef | string;
   /** Default 'lm'. */
   name?: string;
+  /**
+   * The model's own education model, for generated education: a second scorer over
+   * educationCandidates(template, taxonomy, levels) and the levels (the panel's, educationLevels).
+   * Absent, or a template that writes no education: the model has none.
+   */
+  education?: { scorer: Scorer; levels: readonly string[] };
 }
 
 export function lmSampler(options: LmSamplerOptions): NextStateSampler {
@@ -23,8 +32,10 @@ export function lmSampler(options: LmSamplerOptions): NextStateSampler {
   const template = getTemplate(options.template ?? { name: 'resume', version: 1 });
   const name = options.name ?? 'lm';
   const texts = new WeakMap<Careers, CareerText>();
+  const education = options.education && educationSplit(template) ? lmEducation(options.education.scorer, template, options.education.levels, name) : undefined;
   return {
     name,
+    ...(education && { education }),
     async distributions(careers: Careers, batch: readonly PartialCareer[]): Promise<Float64Array> {
       let text = texts.get(careers);
       if (!text) {
@@ -40,7 +51,7 @@ export function lmSampler(options: LmSamplerOptions): NextStateSampler {
       });
       const scores = await scorer.score([...unique.keys()].map((context) => ({ context })));
       const K = careers.taxonomy.size;
-      const probs = scores.map((lp, u) => softmax(lp, `trajectories: model '${name}', context ${u + 1} of the batch`));
+      const probs = scores.map((lp, u) => renormalise(lp, `trajectories: model '${name}', context ${u + 1} of the batch`, 'valid title'));
       const out = new Float64Array(batch.length * K);
       rowOf.forEach((u, j) => out.set(probs[u], j * K));
       return out;
@@ -56,16 +67,4 @@ function checkCandidates(scorer: Scorer, careers: Careers, label: 'title' | 'cod
     const where = k >= 0 ? `first difference at index ${k}: expected '${want[k]}', found '${have[k] ?? '(none)'}'` : `${have.length} candidates for ${want.length} states`;
     throw new InvalidConfig(`trajectories: model '${name}': the scorer's candidates are not the taxonomy's ${label}s in taxonomy order (${where})`);
   }
-}
-
-/** Renormalises log-probabilities over the candidates. */
-function softmax(lp: Float64Array, where: string): Float64Array {
-  let max = -Infinity;
-  for (let k = 0; k < lp.length; k++) if (lp[k] > max) max = lp[k];
-  if (!Number.isFinite(max)) throw new InvalidModel(`${where}: no valid title has a finite log-probability (max ${max})`);
-  const p = new Float64Array(lp.length);
-  let sum = 0;
-  for (let k = 0; k < lp.length; k++) sum += p[k] = Math.exp(lp[k] - max);
-  for (let k = 0; k < lp.length; k++) p[k] /= sum;
-  return p;
 }

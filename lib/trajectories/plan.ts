@@ -24,6 +24,9 @@ export function checkSimulationOptions(o: SimulationOptions): void {
   positive('horizon');
   positive('draws');
   if (o.batchSize !== undefined) positive('batchSize');
+  if (o.education !== undefined && o.education !== 'observed' && o.education !== 'generated') {
+    problems.push(`education: expected 'observed' or 'generated', found ${JSON.stringify(o.education)}`);
+  }
   if (!(typeof o.seed === 'number' && Number.isSafeInteger(o.seed) && o.seed >= 0)) problems.push(`seed: expected a non-negative integer, found ${JSON.stringify(o.seed)}`);
   if (problems.length) throw new InvalidConfig('trajectories: invalid simulation options', problems);
 }

@@ -1,8 +1,10 @@
 /**
  * Whole-trajectory simulation: from each person's first K observed years, the rest of the career
  * is sampled N times, one observed year at a time, from a next-state sampler (the language
- * model, the synthetic truth, a fitted baseline). Calendar years and education of the simulated
- * years are the person's observed ones; only the states are drawn.
+ * model, the synthetic truth, a fitted baseline). Calendar years of the simulated years are the
+ * person's observed ones; so is education unless the simulation generates it (`education:
+ * 'generated'`): then each simulated year draws the education first, from an education model,
+ * and the state given it.
  */
 import type { PersonRow } from '../artifacts/contracts';
 import type { Taxonomy } from '../panel/taxonomy';
@@ -30,6 +32,12 @@ export interface PartialCareer {
   career: number;
   draw: number;
   states: Int32Array;
+  /**
+   * Generated education only (absent: the observed values): the education of the years so far
+   * and, when given to a next-state sampler, of the next year too (states.length + 1 values);
+   * an education model gets the years so far (states.length values).
+   */
+  education?: readonly string[];
 }
 
 export interface NextStateSampler {
@@ -40,7 +48,24 @@ export interface NextStateSampler {
    * [batch.length, taxonomy.size]; each row non-negative and summing to 1.
    */
   distributions(careers: Careers, batch: readonly PartialCareer[]): Promise<Float64Array>;
+  /** The sampler's own model of the next year's education, used when education is generated. */
+  readonly education?: EducationSampler;
 }
+
+/** A model of a person's education in the next observed year, given the partial career. */
+export interface EducationSampler {
+  readonly name: string;
+  /** The education levels its distributions are over, in order. */
+  readonly levels: readonly string[];
+  /**
+   * The distribution of each partial career's education in observed year number
+   * `states.length` over `levels`, row-major [batch.length, levels.length]; the batch's
+   * `education` holds the years so far.
+   */
+  distributions(careers: Careers, batch: readonly PartialCareer[]): Promise<Float64Array>;
+}
+
+export type EducationMode = 'observed' | 'generated';
 
 export interface SimulationOptions {
   /** K: observed years each simulation starts from. */
@@ -50,6 +75,15 @@ export interface SimulationOptions {
   /** N: simulated careers per person. */
   draws: number;
   seed: number;
+  /**
+   * Education of the simulated years: 'observed' (default) keeps the person's observed values;
+   * 'generated' draws it each year before the state, from the sampler's own education model or,
+   * for a sampler without one, from `educationModel`. Education draws use their own random
+   * stream per (person, draw), so the state draws of 'observed' are unchanged by this option.
+   */
+  education?: EducationMode;
+  /** The education model of samplers that have none of their own (generated education only). */
+  educationModel?: EducationSampler;
   /** Partial careers per sampler call (default 2048); results do not depend on it. */
   batchSize?: number;
   /** Called after each simulated year with the number of sampler rows so far. */
@@ -68,6 +102,10 @@ export interface Simulation {
   steps: Int32Array;
   /** Drawn states, row-major [person, draw, step] (persons x draws x horizon); -1 past a person's steps. */
   states: Int32Array;
+  /** Generated education only: the drawn education, row-major like `states`; null past a person's steps. */
+  education?: (string | null)[];
+  /** Generated education only: the name of the education model that drew it. */
+  educationModel?: string;
   /** Persons left out because they were observed prefixYears years or fewer. */
   skipped: number;
   /** Person-years drawn (the sum of steps times draws). */
