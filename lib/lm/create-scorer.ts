@@ -8,7 +8,7 @@ import { loadModelFolder } from './model-folder';
 import { NaiveScorer } from './naive-scorer';
 import { LmSession, sessionOptions, type GraphOptimizationLevel } from './session';
 import type { HeaderLines } from './truncation';
-import type { FastMode, Scorer, ScorerKind } from './types';
+import type { FastMode, OnnxScorer, ScorerKind } from './types';
 
 export interface CreateScorerOptions {
   modelDir: string;
@@ -35,7 +35,7 @@ export const DEFAULT_MEMORY_BUDGET_MB = 512;
  */
 export const DEFAULT_MAX_CHUNK_TOKENS = 256;
 
-export async function createScorer(options: CreateScorerOptions): Promise<Scorer> {
+export async function createScorer(options: CreateScorerOptions): Promise<OnnxScorer> {
   const {
     kind, memoryBudgetMb = DEFAULT_MEMORY_BUDGET_MB, maxChunkTokens = DEFAULT_MAX_CHUNK_TOKENS, fastMode = 'auto', headerLines = 'auto',
   } = options;

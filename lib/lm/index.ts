@@ -1,5 +1,5 @@
 /** Constrained-vocabulary scoring of causal LMs in Node (onnxruntime-node). Public exports. */
-export type { ScoreRequest, Scorer, ScorerKind, ScorerStats, ScorerDescription, FastMode } from './types';
+export type { ScoreRequest, Scorer, ScorerKind, ScorerStats, ScorerDescription, TorchScorerDescription, OnnxScorer, FastMode } from './types';
 export { createScorer, DEFAULT_MEMORY_BUDGET_MB, DEFAULT_MAX_CHUNK_TOKENS, type CreateScorerOptions } from './create-scorer';
 export { loadModelFolder, MODEL_FILES, type ModelFolder } from './model-folder';
 export {
@@ -15,3 +15,6 @@ export {
 export { sessionOptions, type LmSessionOptions, type GraphOptimizationLevel } from './session';
 export { FastScorer } from './fast-scorer';
 export { NaiveScorer } from './naive-scorer';
+export {
+  createTorchScorer, torchModelProblems, HF_WEIGHT_FILES, TorchScorer, ScorerFailed, type TorchCommand, type TorchScorerOptions,
+} from './torch-scorer';

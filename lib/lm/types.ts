@@ -61,8 +61,21 @@ export interface ScorerDescription {
   usesGraphLogsumexp: boolean;
 }
 
+/** The torch backend's description (torch-scorer.ts): where it ran, and what labor_scorer reported. */
+export interface TorchScorerDescription {
+  kind: 'torch';
+  /** labor_scorer shares the candidates' trie through a tree attention mask, always. */
+  mode: 'tree';
+  modelDir: string;
+  device: 'cpu' | 'cuda';
+  dtype: 'fp32' | 'bf16';
+  /** labor_scorer's own description: trie, tokenization, truncation, memory budget. */
+  python: Record<string, unknown>;
+}
+
 export interface Scorer {
-  readonly kind: ScorerKind;
+  /** 'torch': the Python backend in a child process (torch-scorer.ts). */
+  readonly kind: ScorerKind | 'torch';
   /** The candidate titles, in the order of every result. */
   readonly candidates: readonly string[];
   /** log P(" " + title + "\n" | context) for every candidate, one array per request. */
@@ -72,7 +85,13 @@ export interface Scorer {
    * (request_id, candidate_index, logprob) out; see arrow-form.ts.
    */
   scoreTable(requests: Table): Promise<Table>;
-  describe(): ScorerDescription;
+  describe(): ScorerDescription | TorchScorerDescription;
   readonly stats: ScorerStats;
   release(): Promise<void>;
+}
+
+/** The Node scorers (onnxruntime): what createScorer returns. */
+export interface OnnxScorer extends Scorer {
+  readonly kind: ScorerKind;
+  describe(): ScorerDescription;
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidConfig, InvalidModel } from '../../lib/errors';
-import { createScorer, type Scorer, type ScoreRequest } from '../../lib/lm';
+import { createScorer, type OnnxScorer, type ScoreRequest } from '../../lib/lm';
 import { loadTaxonomy } from '../../lib/panel/taxonomy';
 import { resumeContext, tinyGpt2, tinyLlama, tinyPlainLlama } from './fixtures';
 
@@ -19,7 +19,7 @@ function maxDiff(a: Float64Array[], b: Float64Array[]): number {
   return m;
 }
 
-async function scoreWith(opts: Parameters<typeof createScorer>[0]): Promise<{ scores: Float64Array[]; scorer: Scorer }> {
+async function scoreWith(opts: Parameters<typeof createScorer>[0]): Promise<{ scores: Float64Array[]; scorer: OnnxScorer }> {
   const scorer = await createScorer(opts);
   try {
     return { scores: await scorer.score(requests), scorer };
