@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { fitBaseline } from '../../lib/baselines';
 import type { AnalyzeStepConfig } from '../../lib/config/schema';
 import { InvalidConfig } from '../../lib/errors';
-import { createScorer } from '../../lib/lm';
+import { createScorer, createTorchScorer, torchModelProblems, type Scorer, type TorchCommand } from '../../lib/lm';
 import type { Panel } from '../../lib/panel/panel';
 import { continuationFor, getTemplate, type TemplateRef } from '../../lib/text';
 import {
-  baselineSampler, careersFromPanel, compareTrajectories, lmSampler, simulateTrajectories, truthSampler, type NextStateSampler, type Simulation,
-  type TrajectoryAnalysis,
+  baselineSampler, careersFromPanel, compareTrajectories, educationCandidates, educationLevels, educationTransitions, lmSampler, simulateTrajectories,
+  truthSampler, type NextStateSampler, type Simulation, type TrajectoryAnalysis,
 } from '../../lib/trajectories';
 import type { Progress } from '../threads/run-in-thread';
 import { baselineData } from '../evaluate/baseline-points';
@@ -24,6 +24,8 @@ export interface CareerModels {
   models: { name: string; modelDir?: string }[];
   encodedDir: string;
   template: TemplateRef;
+  /** How to start the torch scorer, for trajectories.scorer.backend torch. */
+  scorerCommand?: TorchCommand;
 }
 
 export async function simulateCareers(
@@ -31,7 +33,13 @@ export async function simulateCareers(
 ): Promise<TrajectoryAnalysis> {
   const t = step.trajectories!;
   const careers = careersFromPanel(panel);
-  const options = { prefixYears: t.prefixYears, horizon: t.horizon, draws: t.draws, seed };
+  // Generated education: samplers without an education model of their own draw it from the training split's transitions.
+  const levels = educationLevels(panel.personYears.education);
+  const generated = t.education === 'generated';
+  const options = {
+    prefixYears: t.prefixYears, horizon: t.horizon, draws: t.draws, seed, education: t.education,
+    educationModel: generated ? educationTransitions(careersFromPanel(panel, { split: 'train' }), levels) : undefined,
+  };
   const simulations: Simulation[] = [];
   const simulate = async (sampler: NextStateSampler) => {
     progress({ phase: 'simulating', model: sampler.name });
@@ -44,17 +52,16 @@ export async function simulateCareers(
   const template = getTemplate(sources.template);
   const labels = panel.taxonomy.rows.map((row) => continuationFor(template, row).slice(1, -1));
   for (const m of sources.models) {
-    if (!m.modelDir || !existsSync(join(m.modelDir, 'onnx', 'model.onnx'))) {
-      throw new InvalidConfig(
-        `analyze step '${step.name}': trajectories are simulated through the ONNX scorer, and the model evaluated by '${m.name}' has no onnx/model.onnx` +
-          `${m.modelDir ? ` in ${m.modelDir}` : ''}: export it (export: onnx) or leave out trajectories`,
-      );
-    }
-    const scorer = await createScorer({ modelDir: m.modelDir, candidates: labels, kind: 'fast' });
+    const scorer = await trajectoryScorer(step, m, labels, sources.scorerCommand);
+    // The model's own education model: a second scorer over every (level, state) line remainder (lib/trajectories/lm-education.ts).
+    const eduCandidates = generated ? educationCandidates(template, panel.taxonomy, levels) : null;
+    let eduScorer: Scorer | null = null;
     try {
-      await simulate(lmSampler({ scorer, template: sources.template, name: m.name }));
+      if (eduCandidates) eduScorer = await createScorer({ modelDir: m.modelDir, candidates: eduCandidates, kind: 'fast' });
+      await simulate(lmSampler({ scorer, template: sources.template, name: m.name, ...(eduScorer && { education: { scorer: eduScorer, levels } }) }));
     } finally {
       await scorer.release();
+      await eduScorer?.release();
     }
   }
   if (t.baselines.length) {
@@ -69,4 +76,27 @@ export async function simulateCareers(
     // Person-bootstrap intervals as the one-step analysis has them; survey weights where persons carry them.
     { subgroups: step.subgroups, minPersons: step.minPersons, bootstrap: step.bootstrap, seed },
   );
+}
+
+/** The scorer a model's careers are sampled through (trajectories.scorer): the ONNX fast scorer, or the torch backend. */
+async function trajectoryScorer(step: AnalyzeStepConfig, m: { name: string; modelDir?: string }, candidates: string[], command?: TorchCommand): Promise<Scorer> {
+  const s = step.trajectories!.scorer;
+  const where = `analyze step '${step.name}': trajectories are simulated through the ${s.backend === 'torch' ? 'torch' : 'ONNX'} scorer, and the model evaluated by '${m.name}'`;
+  if (s.backend === 'torch') {
+    const problems = m.modelDir ? torchModelProblems(m.modelDir) : [];
+    if (!m.modelDir || problems.length) {
+      throw new InvalidConfig(
+        `${where} has no HF weights${m.modelDir ? ` in ${m.modelDir} (${problems.join('; ')})` : ''}: ` +
+          'trajectories.scorer.backend torch needs config.json and model.safetensors (as the trainer writes them); use backend onnx for an ONNX-only folder',
+      );
+    }
+    if (!command) throw new Error('simulateCareers: trajectories.scorer.backend torch needs sources.scorerCommand (the python and scorer folder)');
+    return createTorchScorer({ command, modelDir: m.modelDir, candidates, device: s.device, dtype: s.dtype });
+  }
+  if (!m.modelDir || !existsSync(join(m.modelDir, 'onnx', 'model.onnx'))) {
+    throw new InvalidConfig(
+      `${where} has no onnx/model.onnx${m.modelDir ? ` in ${m.modelDir}` : ''}: export it (export: onnx), use trajectories.scorer.backend torch, or leave out trajectories`,
+    );
+  }
+  return createScorer({ modelDir: m.modelDir, candidates, kind: 'fast' });
 }
