@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILES } from '../../lib/artifacts/contracts';
 import type { AnalyzeStepConfig } from '../../lib/config/schema';
+import { PROJECT_ROOT } from '../../lib/env';
 import type { StepResult, StepRunInput } from '../../temporal/run-types';
 import type { ActivityDeps } from '../deps';
 import { runInThread } from '../threads/run-in-thread';
@@ -26,6 +27,7 @@ export function analyzeEvaluations(deps: ActivityDeps) {
         panelArtifact: `${input.inputs.panel.kind}/${input.inputs.panel.key}`,
         step,
         seed: step.seed ?? input.seed,
+        scorerCommand: { python: deps.settings.LABOR_LLM_PYTHON, scorerPath: join(PROJECT_ROOT, 'scorer') },
         evaluations: step.evaluations.map((name, i) => {
           const ref = input.inputs[`evaluations.${i}`];
           return { step: name, dir: ref.path, artifact: `${ref.kind}/${ref.key}`, sha256: ref.sha256, ...scoredModel(deps, ref.path) };

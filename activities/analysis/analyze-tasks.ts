@@ -14,6 +14,7 @@ import { FILES, type PersonRow } from '../../lib/artifacts/contracts';
 import { analyzeOneStep, codePrefixGroups, writeOneStepAnalysis, type AnalysisModel, type OneStepAnalysis } from '../../lib/analysis';
 import type { AnalyzeStepConfig } from '../../lib/config/schema';
 import { InvalidData } from '../../lib/errors';
+import type { TorchCommand } from '../../lib/lm';
 import { readPanel } from '../../lib/panel/panel-io';
 import { readPredictions } from '../../lib/predict';
 import { EVALUATIONS_FILE, type EvaluationRecord } from '../../lib/report/gather';
@@ -32,6 +33,8 @@ export interface AnalyzeTask {
   panelArtifact: string;
   step: AnalyzeStepConfig;
   seed: number;
+  /** How to start the torch scorer (trajectories.scorer.backend torch); plain strings, as the task runs in a worker thread. */
+  scorerCommand: TorchCommand;
   /** `fitted`: a fit step's baseline, which has distributions at the points but no sampler for whole careers. */
   evaluations: { step: string; dir: string; artifact: string; sha256: string; modelDir?: string; fitted?: boolean }[];
 }
@@ -70,6 +73,7 @@ export async function analyzeTask(task: AnalyzeTask, progress: Progress): Promis
   const trajectories = step.trajectories
     ? await simulateCareers(panel, step, task.seed, {
         models: task.evaluations.filter((e) => !e.fitted).map((e) => ({ name: e.step, modelDir: e.modelDir })), encodedDir: task.encodedDir, template: task.template,
+        scorerCommand: task.scorerCommand,
       }, groups, progress)
     : undefined;
   progress({ phase: 'writing' });

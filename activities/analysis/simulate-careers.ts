@@ -57,7 +57,7 @@ export async function simulateCareers(
     const eduCandidates = generated ? educationCandidates(template, panel.taxonomy, levels) : null;
     let eduScorer: Scorer | null = null;
     try {
-      if (eduCandidates) eduScorer = await createScorer({ modelDir: m.modelDir, candidates: eduCandidates, kind: 'fast' });
+      if (eduCandidates) eduScorer = await trajectoryScorer(step, m, eduCandidates, sources.scorerCommand);
       await simulate(lmSampler({ scorer, template: sources.template, name: m.name, ...(eduScorer && { education: { scorer: eduScorer, levels } }) }));
     } finally {
       await scorer.release();
