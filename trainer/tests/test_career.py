@@ -184,3 +184,17 @@ def test_cancel_request_exits_3_before_starting(tmp_path, small):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 3, err
     assert read_json(os.path.join(job, "status.json"))["state"] == "cancelled"
+
+
+def test_early_stopping_keeps_the_best_evaluation(tmp_path, small):
+    feat, _, tax = small
+    job = write_job(tmp_path / "job", {"features": feat, "taxonomy": tax, "epochs": 200, "eval_every": 20,
+                                       "early_stopping_patience": 2, "learning_rate": 0.01, **SMALL})
+    assert run_job(job, echo=False) == 0
+    m = read_json(os.path.join(job, "metrics.json"))
+    ev = m["evaluations"]
+    assert m["stopped_early"] and m["steps"] < m["total_steps"]
+    best = min(range(len(ev)), key=lambda i: ev[i]["val_nll"])
+    assert len(ev) == best + 3  # two evaluations without a new best, then stop
+    assert (m["best_step"], m["val_nll"]) == (ev[best]["step"], ev[best]["val_nll"])
+    assert abs(m["predicted_nll"]["valid"] - m["val_nll"]) < 1e-5  # the written distributions are the best's
