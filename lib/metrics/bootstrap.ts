@@ -35,3 +35,16 @@ export function percentileInterval(values: ArrayLike<number>, level: number): In
   const a = (1 - level) / 2;
   return { lo: quantile(values, a), hi: quantile(values, 1 - a) };
 }
+
+/**
+ * Basic (reflected) bootstrap interval: [2·estimate − q_hi, 2·estimate − q_lo], floored at `min`.
+ * It corrects for bias the way the bootstrap estimates it (replicates − estimate standing in for
+ * estimate − truth): a plug-in distance such as the total variation between two sampled
+ * distributions, which sampling noise only inflates, has replicates above the estimate, and its
+ * percentile interval can lie wholly above the estimate itself; the basic one is reflected below it.
+ */
+export function basicInterval(values: ArrayLike<number>, estimate: number, level: number, min = -Infinity): Interval {
+  const { lo, hi } = percentileInterval(values, level);
+  if (lo === null || hi === null || !Number.isFinite(estimate)) return { lo, hi };
+  return { lo: Math.max(min, 2 * estimate - hi), hi: Math.max(min, 2 * estimate - lo) };
+}

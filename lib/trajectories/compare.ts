@@ -91,7 +91,8 @@ export function compareTrajectories(input: TrajectoryInput, options: TrajectoryO
         : 'uniform (every person weighs 1)',
       bootstrap: {
         method: 'persons resampled with replacement within each subgroup (seed per subgroup from the seed and its id), the same resamples for every model and reference; '
-          + 'percentile interval of each value. A distance (tv) is biased upward when it is small, so its interval can lie above the estimate',
+          + 'basic (reflected) interval of each distance (tv: sampling noise only inflates a distance, and the basic interval corrects that bias, floored at 0), '
+          + 'percentile interval of each difference of means',
         replicates: o.bootstrap,
         seed: o.seed,
         level: o.level,

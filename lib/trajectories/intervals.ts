@@ -3,8 +3,11 @@
  * resampled with replacement, and each resample reweights every source (the observed careers,
  * every model) the same way, so the intervals of different models are comparable. A replicate
  * is a weighted sum of the per-person contributions: the careers are never read again.
+ * Distances (the total variations) get basic intervals, which correct their upward bias; the
+ * differences of means, percentile intervals.
  */
-import { percentileInterval, personBootstrap, type Interval } from '../metrics/bootstrap';
+import { basicInterval, percentileInterval, personBootstrap, type Interval } from '../metrics/bootstrap';
+import { MEASURES } from './analysis-types';
 import { NMEASURES, replicateValues } from './measure-values';
 import type { PersonContributions, SumsLayout } from './measures';
 
@@ -33,6 +36,11 @@ export function bootstrapIntervals(x: IntervalInput): Interval[] {
   const sums = contributions.map(() => layout.newSums());
   const values = new Float64Array(NMEASURES);
   const reps = new Float64Array(pairs.length * H * NMEASURES * B);
+  const estimates = new Float64Array(pairs.length * H * NMEASURES);
+  contributions.forEach((c, i) => c.sums(persons, w, sums[i]));
+  pairs.forEach(([m, r], i) => {
+    for (let h = 1; h <= H; h++) replicateValues(layout, sums[m], sums[r], h, estimates.subarray(((i * H) + h - 1) * NMEASURES, ((i * H) + h) * NMEASURES));
+  });
   personBootstrap(n, B, x.seed, (counts, b) => {
     for (let j = 0; j < n; j++) factor[j] = counts[j] * w[j];
     contributions.forEach((c, i) => c.sums(persons, factor, sums[i]));
@@ -44,5 +52,8 @@ export function bootstrapIntervals(x: IntervalInput): Interval[] {
       }
     });
   });
-  return Array.from({ length: pairs.length * H * NMEASURES }, (_, i) => percentileInterval(reps.subarray(i * B, (i + 1) * B), x.level));
+  return Array.from({ length: pairs.length * H * NMEASURES }, (_, i) => {
+    const values = reps.subarray(i * B, (i + 1) * B);
+    return MEASURES[i % NMEASURES].endsWith('_tv') ? basicInterval(values, estimates[i], x.level, 0) : percentileInterval(values, x.level);
+  });
 }
