@@ -69,11 +69,22 @@ export function compareEvaluations(evaluations: EvaluationSource[], options: Com
   for (const e of evaluations) {
     const models = readModels(e);
     const names = Object.keys(models);
-    const oracle = names.includes('oracle') ? rows.length + names.indexOf('oracle') : undefined;
+    let oracle: number | undefined;
+    const pending: number[] = [];
     for (const model of names) {
       const m = models[model];
-      losses.push(readLosses(e, model));
-      oracleOf.push(oracle);
+      const own = readLosses(e, model);
+      // A baseline or oracle that another evaluation of the run scored on the same points with the
+      // same losses (same data, same fit) is listed once.
+      const twin = model === 'model' ? -1 : rows.findIndex((r, j) => r.run === e.run && r.model === model && sameLosses(losses[j], own));
+      if (model === 'oracle') oracle = twin >= 0 ? twin : rows.length;
+      if (twin >= 0) {
+        (rows[twin].also ??= []).push(`${e.step}:${model}`);
+        continue;
+      }
+      pending.push(rows.length);
+      losses.push(own);
+      oracleOf.push(undefined);
       rows.push({
         run: e.run, step: e.step, model, label: `${e.step}:${model}`,
         ...(model === 'model' && e.scored ? { scored: e.scored } : {}),
@@ -82,6 +93,7 @@ export function compareEvaluations(evaluations: EvaluationSource[], options: Com
         vs_oracle: null, vs_reference: null,
       });
     }
+    for (const i of pending) oracleOf[i] = oracle;
   }
 
   const ref = resolveReference(options.reference, rows);
@@ -95,4 +107,12 @@ export function compareEvaluations(evaluations: EvaluationSource[], options: Com
   const seen = new Set<string>();
   const runInfo = runs ?? evaluations.flatMap((e) => (seen.has(e.run) ? [] : (seen.add(e.run), [{ id: e.run }])));
   return { runs: runInfo, reference: ref === null ? null : fullName(rows[ref]), paired, rows };
+}
+
+function sameLosses(a: PointLosses, b: PointLosses): boolean {
+  if (a.logp_true.length !== b.logp_true.length) return false;
+  for (let i = 0; i < a.logp_true.length; i++) {
+    if (a.logp_true[i] !== b.logp_true[i] || a.person_id[i] !== b.person_id[i] || a.year[i] !== b.year[i]) return false;
+  }
+  return true;
 }

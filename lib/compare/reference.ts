@@ -9,6 +9,7 @@ interface Named {
   run: string;
   model: string;
   label: string;
+  also?: string[];
 }
 
 export const fullName = (r: Named) => `${r.run}/${r.label}`;
@@ -20,7 +21,8 @@ export function resolveReference(spec: string | null | undefined, rows: readonly
     const i = rows.findIndex((r) => r.model === 'model');
     return i < 0 ? null : i;
   }
-  const matches = rows.flatMap((r, i) => (spec === r.model || spec === r.label || spec === fullName(r) ? [i] : []));
+  const names = (r: Named) => [r.model, r.label, fullName(r), ...(r.also ?? []).flatMap((l) => [l, `${r.run}/${l}`])];
+  const matches = rows.flatMap((r, i) => (names(r).includes(spec) ? [i] : []));
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
     throw new InvalidConfig(`--reference '${spec}' names no model of the runs compared`, [`the models: ${rows.map(fullName).join(', ')}`]);

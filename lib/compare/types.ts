@@ -42,6 +42,8 @@ export interface CompareRow {
   model: string;
   /** `step:model`, unique within a run; the full name is `run/step:model`. */
   label: string;
+  /** Labels of the same baseline or oracle in later evaluations of the run (same points, same losses): listed once. */
+  also?: string[];
   /** For the evaluated model ('model'): the finetune step it scored, or the folder. */
   scored?: string;
   points: number;

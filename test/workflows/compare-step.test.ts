@@ -57,8 +57,10 @@ describe('compare step', () => {
     expect(table.runs).toEqual([{ id: run, workflowId: handle.workflowId, experiment: 'compare' }]);
     expect(table.reference).toBe(`${run}/eval-b:model`);
     expect(table.paired).toEqual({ method: 'paired person bootstrap, percentile', replicates: 20, seed: 3, level: 0.95 });
-    const models = ['marginal', 'markov', 'model', 'oracle'];
-    expect(table.rows.map((r) => r.label).sort()).toEqual([...models.map((m) => `eval-a:${m}`), ...models.map((m) => `eval-b:${m}`)]);
+    // The baselines and the oracle of eval-b are eval-a's (same points, same fits): listed once.
+    expect(table.rows.map((r) => r.label).sort()).toEqual(['eval-a:marginal', 'eval-a:markov', 'eval-a:model', 'eval-a:oracle', 'eval-b:model']);
+    expect(table.rows.find((r) => r.label === 'eval-a:markov')!.also).toEqual(['eval-b:markov']);
+    expect(table.rows.find((r) => r.label === 'eval-a:oracle')!.also).toEqual(['eval-b:oracle']);
     const row = (label: string) => table.rows.find((r) => r.label === label) as CompareRow;
     for (const r of table.rows) {
       expect(r.run).toBe(run);
@@ -73,9 +75,9 @@ describe('compare step', () => {
     for (const label of ['eval-a:model', 'eval-a:markov', 'eval-b:model']) {
       const r = row(label);
       const p = comparable(r.vs_oracle);
-      expect(p.against).toBe(`${run}/${r.step}:oracle`);
+      expect(p.against).toBe(`${run}/eval-a:oracle`);
       expect(p.points).toBe(150);
-      expect(p.ratio / (r.perplexity.value! / row(`${r.step}:oracle`).perplexity.value!)).toBeCloseTo(1, 9);
+      expect(p.ratio / (r.perplexity.value! / row('eval-a:oracle').perplexity.value!)).toBeCloseTo(1, 9);
       expect(p.ratio_ci.lo!).toBeLessThanOrEqual(p.ratio);
       expect(p.ratio_ci.hi!).toBeGreaterThanOrEqual(p.ratio);
     }
@@ -102,7 +104,7 @@ describe('compare step', () => {
 
     // The summary `run` prints: the reference and the best model other than the oracle.
     const best = table.rows.filter((r) => r.model !== 'oracle').sort((x, y) => x.perplexity.value! - y.perplexity.value!)[0];
-    expect(step.summary).toEqual({ models: 8, reference: 'eval-b:model', best: best.label, bestPerplexity: best.perplexity.value });
+    expect(step.summary).toEqual({ models: 5, reference: 'eval-b:model', best: best.label, bestPerplexity: best.perplexity.value });
   }, 240_000);
 
   it('defaults to the first evaluation\'s model; a reference naming no model fails the step (exit 2) and writes nothing', async () => {
@@ -112,7 +114,7 @@ describe('compare step', () => {
     const table = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareTable;
     expect(table.reference).toMatch(/\/eval-a:model$/);
     expect(table.paired.replicates).toBe(0);
-    expect(comparable(table.rows.find((r) => r.label === 'eval-b:markov')!.vs_reference).excess_ci).toEqual({ lo: null, hi: null });
+    expect(comparable(table.rows.find((r) => r.label === 'eval-a:markov')!.vs_reference).excess_ci).toEqual({ lo: null, hi: null });
 
     const err = await (await h.start(loadConfig(experiment('compare-bad-reference', 'reference: eval-a:logit')))).result().catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
