@@ -65,7 +65,9 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
     if (step.kind === 'report') stepInput.run = runSoFar();
     const summary = `${step.name}: ${step.kind}`;
     const childOptions = { workflowId: childWorkflowId(info.workflowId, step.name), taskQueue: queues.cpu, args: [stepInput] as [StepRunInput], staticSummary: summary };
-    const withSummary = { ...computeOptions(timeouts, queues), summary };
+    // Whole careers sampled through CUDA need a GPU worker.
+    const queue = step.kind === 'analyze' && step.trajectories?.scorer.device === 'cuda' ? 'gpu' : 'cpu';
+    const withSummary = { ...computeOptions(timeouts, queues, queue), summary };
     const result =
       step.kind === 'data' ? await compute.prepareData.executeWithOptions(withSummary, [stepInput])
       : step.kind === 'encode' ? await compute.encodeText.executeWithOptions(withSummary, [stepInput])

@@ -6,7 +6,7 @@
  */
 import { activityInfo, heartbeat, sleep, CancelledFailure } from '@temporalio/activity';
 import { createProvider, jobIdForSpec, JobNotFound, type JobProvider, type JobStatus } from '../../lib/finetune';
-import { defaultTrainerCommand, logitCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
+import { careerCommand, defaultTrainerCommand, logitCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
 import { PROJECT_ROOT } from '../../lib/env';
 import { linkTree } from '../../lib/artifacts/link-tree';
 import type { FinetuneStepConfig, FitStepConfig } from '../../lib/config/schema';
@@ -20,7 +20,7 @@ type JobStep = FinetuneStepConfig | FitStepConfig;
 
 export function providerFor(deps: ActivityDeps, name: 'local' | 'slurm', step?: JobStep, trainer?: TrainerCommand): JobProvider {
   trainer ??= { ...defaultTrainerCommand(PROJECT_ROOT), python: deps.settings.LABOR_LLM_PYTHON };
-  if (step?.kind === 'fit') trainer = logitCommand(trainer, PROJECT_ROOT);
+  if (step?.kind === 'fit') trainer = step.model === 'logit' ? logitCommand(trainer, PROJECT_ROOT) : careerCommand(trainer);
   return createProvider(name, { jobsRoot: deps.jobsDir, trainer, slurm: step?.slurm ?? {} });
 }
 
@@ -122,7 +122,7 @@ export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand)
       const { modelDir, metrics } = await provider(input.job.provider).result(input.job.jobId);
       const kind = (input.step as JobStep).kind;
       const summary = kind === 'fit'
-        ? { jobId: input.job.jobId, bestPenalty: metrics.best_penalty, valPerplexity: metrics.val_perplexity, params: metrics.n_params, fitS: metrics.fit_s }
+        ? { jobId: input.job.jobId, bestPenalty: metrics.best_penalty, steps: metrics.steps, valPerplexity: metrics.val_perplexity, params: metrics.n_params, fitS: metrics.fit_s }
         : {
             jobId: input.job.jobId,
             bestValLoss: metrics.best_val_loss,

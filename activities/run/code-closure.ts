@@ -24,7 +24,7 @@ export const STEP_ENTRIES: Record<StepKind, string[]> = {
   encode: ['activities/data/encode-text.ts'],
   // The CAREER-style model lives beside the trainer but is not what a finetune step runs.
   finetune: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'trainer/labor_trainer', '!trainer/labor_trainer/career', 'trainer/requirements.txt'],
-  fit: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'baselines/labor_baselines', 'trainer/labor_trainer/jobdir.py', 'trainer/labor_trainer/errors.py', 'trainer/requirements.txt'],
+  fit: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'baselines/labor_baselines', 'trainer/labor_trainer', 'trainer/requirements.txt'],
   evaluate: ['activities/evaluate/evaluate-activities.ts', 'workflows/evaluate.ts'],
   analyze: ['activities/analysis/analyze-step.ts'],
   report: ['activities/report/report-step.ts'],

@@ -141,7 +141,7 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
         if (!model.predictSplits.includes(step.split)) {
           problems.push(`${at(i, 'split')}: fit step '${step.model}' predicts ${model.predictSplits.join(', ')}, not '${step.split}'; add it to its predictSplits`);
         }
-        if (step.incontext) problems.push(`${at(i, 'incontext')}: step '${step.model}' is a fitted ${model.model}, not a language model; in-context examples need a finetune step's model`);
+        if (step.incontext) problems.push(`${at(i, 'incontext')}: step '${step.model}' is a fitted ${model.model} model, not a language model; in-context examples need a finetune step's model`);
       }
     }
     if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));

@@ -139,32 +139,73 @@ export const finetuneStep = z.strictObject({
  * A baseline fitted in Python as a durable job (like fine-tuning: resumable, idempotent, visible
  * in status): its distributions over the valid states at the points of `predictSplits` are read
  * by an evaluate step that names it as its model. `logit`: the multinomial logit of
- * baselines/README.md, its L2 penalty chosen on the valid split.
+ * baselines/README.md, its L2 penalty chosen on the valid split. `career`: a CAREER-style
+ * transformer over occupation sequences with covariate embeddings (trainer/README.md),
+ * optionally pretrained on another population's points (`pretrain`).
  */
-export const fitStep = z.strictObject({
-  kind: z.literal('fit'),
-  name,
-  /** An encode step: its point features (and taxonomy) are the data. */
-  data: stepRef,
-  model: z.literal('logit'),
-  provider: z.enum(['local', 'slurm']).default('local'),
-  logit: z
-    .strictObject({
-      /** L2 grid, fitted strongest first; the best on the valid split is kept. */
-      penalties: z.array(z.number().min(0)).min(1).default([0.1, 0.01, 0.001, 0.0001]),
-      maxIter: positiveInt.default(200),
-      /** Weight points by the panel's survey weights. */
-      useWeights: z.boolean().default(true),
-    })
-    .default({ penalties: [0.1, 0.01, 0.001, 0.0001], maxIter: 200, useWeights: true }),
-  /** Splits whose points get a distribution (what evaluate steps can score). */
-  predictSplits: z.array(z.enum(['train', 'valid', 'test'])).min(1).default(['valid', 'test']),
-  seed: z.number().int().optional(),
-  threads: positiveInt.optional(),
-  /** A running job whose progress stands still this long is stopped and resumed from its checkpoint. */
-  stallTimeout: duration.default('30m'),
-  slurm: slurmResources,
-});
+export const fitStep = z
+  .strictObject({
+    kind: z.literal('fit'),
+    name,
+    /** An encode step: its point features (and taxonomy) are the data. */
+    data: stepRef,
+    model: z.enum(['logit', 'career']),
+    /** career: an encode step of another population (e.g. the resume panel) to pretrain on, all its points. */
+    pretrain: stepRef.optional(),
+    provider: z.enum(['local', 'slurm']).default('local'),
+    logit: z
+      .strictObject({
+        /** L2 grid, fitted strongest first; the best on the valid split is kept. */
+        penalties: z.array(z.number().min(0)).min(1).default([0.1, 0.01, 0.001, 0.0001]),
+        maxIter: positiveInt.default(200),
+        /** Weight points by the panel's survey weights. */
+        useWeights: z.boolean().default(true),
+      })
+      .optional(),
+    career: z
+      .strictObject({
+        layers: positiveInt.default(2),
+        hidden: positiveInt.default(64),
+        heads: positiveInt.default(4),
+        dropout: fraction.default(0.1),
+        /** Positions (observed years) per window. */
+        maxLen: positiveInt.default(64),
+        epochs: z.number().int().min(0).default(10),
+        pretrainEpochs: z.number().int().min(0).default(3),
+        batchSize: positiveInt.default(32),
+        learningRate: z.number().positive().default(1e-3),
+        weightDecay: z.number().min(0).default(0.01),
+        warmupSteps: z.number().int().min(0).default(20),
+        evalEvery: positiveInt.default(100),
+        earlyStoppingPatience: positiveInt.optional(),
+        useWeights: z.boolean().default(true),
+        device: z.enum(['cpu', 'cuda']).default('cpu'),
+      })
+      .optional(),
+    /** Splits whose points get a distribution (what evaluate steps can score). */
+    predictSplits: z.array(z.enum(['train', 'valid', 'test'])).min(1).default(['valid', 'test']),
+    seed: z.number().int().optional(),
+    /** Torch CPU threads; a fixed number keeps the fit bit-for-bit reproducible (default 1). */
+    threads: positiveInt.optional(),
+    /** A running job whose progress stands still this long is stopped and resumed from its checkpoint. */
+    stallTimeout: duration.default('30m'),
+    slurm: slurmResources,
+  })
+  .superRefine((s, ctx) => {
+    const other = s.model === 'logit' ? 'career' : 'logit';
+    if (s[other] !== undefined) ctx.addIssue({ code: 'custom', path: [other], message: `'${other}' settings given for model: ${s.model}; write them under '${s.model}' or set model: ${other}` });
+    if (s.pretrain !== undefined && s.model !== 'career') ctx.addIssue({ code: 'custom', path: ['pretrain'], message: `pretrain needs model: career (found model: ${s.model}; the logit fits the survey alone)` });
+  })
+  .transform((s) => ({
+    ...s,
+    logit: s.model === 'logit' ? (s.logit ?? { penalties: [0.1, 0.01, 0.001, 0.0001], maxIter: 200, useWeights: true }) : undefined,
+    career: s.model === 'career'
+      ? (s.career ?? {
+          layers: 2, hidden: 64, heads: 4, dropout: 0.1, maxLen: 64, epochs: 10, pretrainEpochs: 3, batchSize: 32, learningRate: 1e-3,
+          weightDecay: 0.01, warmupSteps: 20, evalEvery: 100, useWeights: true, device: 'cpu' as const,
+        })
+      : undefined,
+  }));
 
 export const evaluateStep = z.strictObject({
   kind: z.literal('evaluate'),

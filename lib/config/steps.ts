@@ -28,7 +28,10 @@ export function stepInputs(step: StepConfig): StepInput[] {
         ...('step' in step.base ? [{ key: 'base.step', step: step.base.step, kinds: ['finetune'] as StepKind[] }] : []),
       ];
     case 'fit':
-      return [{ key: 'data', step: step.data, kinds: ['encode'] }];
+      return [
+        { key: 'data', step: step.data, kinds: ['encode'] },
+        ...(step.pretrain ? [{ key: 'pretrain', step: step.pretrain, kinds: ['encode'] as StepKind[] }] : []),
+      ];
     case 'evaluate':
       return [
         { key: 'data', step: step.data, kinds: ['encode'] },

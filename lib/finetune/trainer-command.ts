@@ -41,6 +41,11 @@ export function logitCommand(trainer: TrainerCommand, repoRoot: string): Trainer
   return { ...trainer, module: 'labor_baselines.logit', morePaths: [join(resolve(repoRoot), 'baselines')] };
 }
 
+/** The CAREER-style model's job (labor_trainer.career, beside the trainer). */
+export function careerCommand(trainer: TrainerCommand): TrainerCommand {
+  return { ...trainer, module: 'labor_trainer.career' };
+}
+
 /** Environment entries the provider adds for the trainer (PYTHONPATH is prepended by callers). */
 export function trainerEnv(trainer: TrainerCommand): Record<string, string> {
   return { PYTHONUNBUFFERED: '1', ...(trainer.env ?? {}) };

@@ -1,7 +1,8 @@
 /**
- * The fit step on a real server with the real logit job (baselines/labor_baselines): fitted as a
- * durable job, its distributions read by an evaluate step that names it as its model, tabulated
- * by a compare step beside the baselines and the oracle; a rerun is served from the cache.
+ * The fit step on a real server with the real jobs: the logit (baselines/labor_baselines) and the
+ * CAREER-style model (trainer/labor_trainer/career), each fitted as a durable job, its
+ * distributions read by an evaluate step that names it as its model, tabulated by a compare step
+ * beside the baselines and the oracle; a rerun is served from the cache.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { createHarness, type Harness } from '../helpers/temporal';
 
 let h: Harness;
 let config: string;
+let careerConfig: string;
 beforeAll(async () => {
   h = await createHarness();
   const dir = mkdtempSync(join(tmpdir(), 'labor-llm-fit-'));
@@ -26,6 +28,17 @@ beforeAll(async () => {
       `  - {name: logit, kind: fit, data: text, model: logit, logit: {penalties: [0.01, 0.001], maxIter: 60}}\n` +
       `  - {name: eval-logit, kind: evaluate, data: text, model: logit, baselines: [marginal, markov], bootstrap: 20}\n` +
       `  - {name: table, kind: compare, evaluations: [eval-logit], bootstrap: 20}\n`,
+  );
+  careerConfig = join(dir, 'career.yaml');
+  writeFileSync(
+    careerConfig,
+    `schemaVersion: 1\nname: fit-career\nseed: 4\nsteps:\n` +
+      `  - {name: resumes, kind: data, source: synthetic, population: resume, persons: 300}\n` +
+      `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 400}\n` +
+      `  - {name: resume-text, kind: encode, input: resumes}\n` +
+      `  - {name: text, kind: encode, input: survey}\n` +
+      `  - {name: career, kind: fit, data: text, model: career, pretrain: resume-text, career: {hidden: 32, epochs: 3, pretrainEpochs: 1, evalEvery: 20}}\n` +
+      `  - {name: eval-career, kind: evaluate, data: text, model: career, baselines: [marginal], bootstrap: 0}\n`,
   );
 }, 120_000);
 afterAll(async () => {
@@ -68,5 +81,22 @@ describe('fit step (logit)', () => {
     // A rerun finds every step in the cache, the fit included.
     const again = (await (await h.start(loadConfig(config))).result()) as RunExperimentResult;
     expect(again.steps.map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);
+  }, 300_000);
+
+  it('pretrains the CAREER-style model on another population, fine-tunes it, and evaluates its distributions', async () => {
+    const result = (await (await h.start(loadConfig(careerConfig))).result()) as RunExperimentResult;
+    // The survey is the first test's (same seed and size): cached.
+    expect(result.steps.map((s) => s.status)).toEqual(['done', 'cached', 'done', 'cached', 'done', 'done']);
+    const step = (name: string) => result.steps.find((s) => s.name === name)!;
+    const fitted = step('career').artifact!;
+    expect(fitted.kind).toBe('fitted');
+    const job = (JSON.parse(readFileSync(join(fitted.path, 'manifest.json'), 'utf8')) as { meta: { metrics: { model: string; phases: unknown; predicted_nll: { test: number } } } }).meta.metrics;
+    expect(job.model).toBe('career');
+    expect(JSON.stringify(job.phases)).toMatch(/pretrain[\s\S]*finetune/);
+
+    const metrics = JSON.parse(readFileSync(join(step('eval-career').artifact!.path, 'metrics.json'), 'utf8'));
+    expect(metrics.scorer.kind).toBe('fitted');
+    expect(metrics.models.model.perplexity).toBeLessThan(metrics.models.marginal.perplexity);
+    expect(Math.log(metrics.models.model.perplexity)).toBeCloseTo(job.predicted_nll.test, 4);
   }, 300_000);
 });
