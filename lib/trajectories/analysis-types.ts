@@ -85,6 +85,8 @@ export interface TrajectoryAnalysis {
     weights: string;
     bootstrap: { method: string; replicates: number; seed: number; level: number };
     subgroup_education: string;
+    /** Education of the simulated years: observed, or generated (by each sampler's education model, named). */
+    education: { mode: 'observed' } | { mode: 'generated'; models: Record<string, string> };
     measures: Record<Measure, string>;
     transitions: string;
   };

@@ -98,6 +98,10 @@ export function compareTrajectories(input: TrajectoryInput, options: TrajectoryO
         level: o.level,
       },
       subgroup_education: 'education at the K-th observed year (where the simulation starts)',
+      // Which model drew each sampler's education (absent: the observed values were followed).
+      education: simulations.some((s) => s.educationModel)
+        ? { mode: 'generated', models: Object.fromEntries(simulations.map((s) => [s.sampler, s.educationModel ?? 'observed'])) }
+        : { mode: 'observed' },
       measures: MEASURE_TEXT,
       transitions: `${survey ? 'weighted counts' : 'counts'} of (group the year before, group that year) over every year after the K-th, all horizons and draws pooled; subgroups with status ok only`,
     },

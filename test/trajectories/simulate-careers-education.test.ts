@@ -28,5 +28,11 @@ describe("the analyze step's careers with education: generated", () => {
     expect(models(observed)).toEqual(models(generated));
     // Drawn education changes the model's and the truth's careers, so some measure differs.
     expect(JSON.stringify(generated.results)).not.toBe(JSON.stringify(observed.results));
+    // The method says who drew the education: the LM itself, the truth's process, the training transitions.
+    expect(observed.method.education).toEqual({ mode: 'observed' });
+    expect(generated.method.education.mode).toBe('generated');
+    const drawnBy = (generated.method.education as { models: Record<string, string> }).models;
+    expect(Object.keys(drawnBy).sort()).toEqual(['marginal', 'tiny', 'truth']);
+    expect(new Set(Object.values(drawnBy)).size).toBe(3);
   }, 300_000);
 });
