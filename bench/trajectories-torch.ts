@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/trajectories-torch.ts`: whole careers sampled through the torch scorer
+ * `npm run bench:trajectories`: whole careers sampled through the torch scorer
  * (lib/lm/torch-scorer.ts, one labor_scorer.serve child, CPU fp32) and through the ONNX fast
  * scorer, on the same tiny model with both an ONNX export and HF weights (test/lm/sp-fixtures'
  * spLlama: 2 layers, hidden 64, a 1,024-token SentencePiece vocabulary) over the default

@@ -108,12 +108,13 @@ export function printSummary(steps: StepState[]): void {
       .join(' ');
   say();
   say(table([['step', 'kind', 'status', 'time', 'summary'], ...steps.map((s) => [s.name, s.kind, s.status, s.status === 'cached' ? '' : seconds(s.finishedAt && s.startedAt ? s.finishedAt - s.startedAt : undefined), facts(s)])]));
+  // A comparison tabulates every evaluation's models at once: then its table alone.
+  const compared = steps.some((s) => s.kind === 'compare' && typeof s.summary?.table === 'string');
   for (const s of steps) {
-    if (typeof s.summary?.table === 'string') {
-      say();
-      say(`${s.name}: ${s.summary.points} prediction points`);
-      say(s.summary.table);
-    }
+    if (typeof s.summary?.table !== 'string' || (compared && s.kind !== 'compare')) continue;
+    say();
+    say(s.kind === 'compare' ? `${s.name}: every model, best first` : `${s.name}: ${s.summary.points} prediction points`);
+    say(s.summary.table);
   }
   // The report is what a person opens next: its full path, last.
   for (const s of steps) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../../lib/artifacts/atomic';
 import { FILES } from '../../lib/artifacts/contracts';
-import { compareEvaluations, formatCompareMarkdown, type CompareRow, type CompareRunInfo, type CompareTable, type EvaluationSource } from '../../lib/compare';
+import { compareEvaluations, formatCompareBrief, formatCompareMarkdown, type CompareRow, type CompareRunInfo, type CompareTable, type EvaluationSource } from '../../lib/compare';
 import type { CompareStepConfig } from '../../lib/config/schema';
 import { InvalidConfig } from '../../lib/errors';
 import type { Progress } from '../threads/run-in-thread';
@@ -76,5 +76,7 @@ function summarize(table: CompareTable): Record<string, unknown> {
     reference: reference?.label ?? 'none',
     best: best?.label ?? 'none',
     ...(best ? { bestPerplexity: best.perplexity.value } : {}),
+    // Printed at the end of a run (cli/watch.ts), in place of each evaluation's own table.
+    table: formatCompareBrief(table),
   };
 }

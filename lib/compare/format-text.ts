@@ -67,3 +67,26 @@ export function formatCompareText(t: CompareTable): string {
   out.push('', `intervals: person bootstrap, percentile (the metrics' from each evaluation's metrics.json); ${num(t.paired.level * 100, 0)}% for the paired columns`);
   return out.join('\n') + '\n';
 }
+
+/**
+ * One line per model for the end of a run: perplexity with its interval, top-1, and the
+ * perplexity ratio to the oracle and to the reference with their paired intervals, best first.
+ */
+export function formatCompareBrief(t: CompareTable): string {
+  const cols = pairedColumns(t);
+  const ppl = METRIC_COLUMNS.find((c) => c.key === 'perplexity')!;
+  const top1 = METRIC_COLUMNS.find((c) => c.key === 'top1')!;
+  const ratio = (p: CompareRow['vs_oracle']) => {
+    if (!p) return '';
+    if (!p.comparable) return 'not comparable';
+    return `${num(p.ratio, 3)} ${interval(p.ratio_ci, 3)}`.trim();
+  };
+  const rows = [...t.rows].sort((a, b) => (a.perplexity.value ?? Infinity) - (b.perplexity.value ?? Infinity));
+  const body = rows.map((r) => [
+    modelName(r), `${estimateValue(r.perplexity, ppl)} ${interval(r.perplexity, ppl.digits)}`.trim(), estimateValue(r.top1, top1),
+    ...cols.map((c) => ratio(r[c.key])),
+  ]);
+  const header = ['model', 'perplexity', 'top-1', ...cols.map((c) => `${c.header} (ratio)`)];
+  const level = `${Math.round(t.paired.level * 100)}%`;
+  return `${align([header, ...body])}\nreference: ${t.reference ?? 'none'}; ${level} intervals: person bootstrap (perplexity), paired person bootstrap on the same points (ratios)\n`;
+}

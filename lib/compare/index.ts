@@ -5,6 +5,6 @@ export { evaluationsOfRun, readRunManifest, type EvaluationSource, type Manifest
 export { pairPoints, PointsMismatch } from './pair-points';
 export { pairedExcess, type PairedExcess, type PairedOptions } from './paired-excess';
 export { readPointLosses, pointLossesOf, type PointLosses } from './point-losses';
-export { formatCompareText } from './format-text';
+export { formatCompareBrief, formatCompareText } from './format-text';
 export { formatCompareMarkdown } from './format-markdown';
 export type { CompareOptions, CompareRow, CompareRunInfo, CompareTable, Estimate, Paired } from './types';

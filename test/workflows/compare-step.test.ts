@@ -104,7 +104,12 @@ describe('compare step', () => {
 
     // The summary `run` prints: the reference and the best model other than the oracle.
     const best = table.rows.filter((r) => r.model !== 'oracle').sort((x, y) => x.perplexity.value! - y.perplexity.value!)[0];
-    expect(step.summary).toEqual({ models: 5, reference: 'eval-b:model', best: best.label, bestPerplexity: best.perplexity.value });
+    expect(step.summary).toMatchObject({ models: 5, reference: 'eval-b:model', best: best.label, bestPerplexity: best.perplexity.value });
+    // The brief table `run` prints at the end: a line per model, best first, with the paired ratios.
+    const brief = (step.summary!.table as string).split('\n');
+    expect(brief[0]).toMatch(/^model\s+perplexity\s+top-1\s+vs oracle \(ratio\)\s+vs reference \(ratio\)$/);
+    expect(brief.slice(1, 6).map((l) => l.split(/\s+/)[0])).toEqual([...table.rows].sort((x, y) => x.perplexity.value! - y.perplexity.value!).map((r) => r.label));
+    expect(brief[1]).toMatch(/^eval-a:oracle .* 1\.000 /);
   }, 240_000);
 
   it('defaults to the first evaluation\'s model; a reference naming no model fails the step (exit 2) and writes nothing', async () => {
