@@ -17,17 +17,12 @@ import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { NON_RETRYABLE_TYPES } from '../../lib/errors';
 import { readResults, requestsTable } from '../../lib/lm/arrow-form';
+import type { TorchCommand } from '../../lib/lm/torch-scorer';
 import type { ScoreShardTask } from './evaluate-tasks';
 import { batchesToSkip, batchFile, mergeBatches, readFloat64, shardLabels, writeBatch } from './shard-batches';
 import { selectPoints } from './points';
 import { shardContexts } from './incontext-contexts';
 
-export interface TorchScorerCommand {
-  /** Python interpreter of the project's venv (settings.LABOR_LLM_PYTHON). */
-  python: string;
-  /** Folder put on PYTHONPATH: the one that contains labor_scorer/. */
-  scorerPath: string;
-}
 
 export interface Bf16Check {
   points: number;
@@ -39,7 +34,7 @@ const STALL_FACTOR = 2;
 const STDERR_TAIL = 4000;
 
 /** Scores the shard; with `checkPoints` (bf16 only) a sample is scored again in fp32 and compared. */
-export async function scoreShardTorch(task: ScoreShardTask, cmd: TorchScorerCommand, checkPoints = 0): Promise<{ points: number; truncated: number; scorer: unknown }> {
+export async function scoreShardTorch(task: ScoreShardTask, cmd: TorchCommand, checkPoints = 0): Promise<{ points: number; truncated: number; scorer: unknown }> {
   const { step, start, end, dir } = task;
   const s = step.scorer;
   mkdirSync(dir, { recursive: true });
@@ -90,7 +85,7 @@ export async function scoreShardTorch(task: ScoreShardTask, cmd: TorchScorerComm
  * the two copies of the model are never in memory together) and compares them with the shard's
  * results on every candidate.
  */
-async function bf16Check(task: ScoreShardTask, cmd: TorchScorerCommand, ids: string[], K: number, n: number, context: (i: number) => string): Promise<Bf16Check> {
+async function bf16Check(task: ScoreShardTask, cmd: TorchCommand, ids: string[], K: number, n: number, context: (i: number) => string): Promise<Bf16Check> {
   const s = task.step.scorer;
   const size = s.batchPoints;
   const picks = Array.from({ length: n }, (_, i) => Math.floor((i * ids.length) / n));
@@ -117,7 +112,7 @@ async function bf16Check(task: ScoreShardTask, cmd: TorchScorerCommand, ids: str
 }
 
 /** Runs `python -m module args`, each JSON line of its stdout to `onEvent`; resolves when it exits 0. */
-export function runScorer(cmd: TorchScorerCommand, module: string, args: string[], onEvent: (e: Record<string, unknown>) => void): Promise<void> {
+export function runScorer(cmd: TorchCommand, module: string, args: string[], onEvent: (e: Record<string, unknown>) => void): Promise<void> {
   const ctx = Context.current();
   const heartbeatMs = ctx.info.heartbeatTimeoutMs;
   return new Promise((resolve, reject) => {

@@ -104,7 +104,7 @@ describe('unknown keys', () => {
 
   it('never suggests the key itself; says where it belongs instead', () => {
     expect(problems('epochs', `${HEAD}epochs: 3\nsteps:\n${DATA}`)).toEqual([
-      "(top level) (line 3): unknown key 'epochs'; 'epochs' is a key of finetune steps, not of the experiment; " +
+      "(top level) (line 3): unknown key 'epochs'; 'epochs' is a key of finetune steps, 'career' in fit steps, not of the experiment; " +
         'expected one of schemaVersion, name, description, seed, timeouts, steps',
     ]);
   });
