@@ -3,6 +3,7 @@
  * schema (every problem reported at once, with key path and line) -> cross-step checks ->
  * paths resolved against the config's folder. The result is the resolved config and its hash.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
@@ -225,9 +226,22 @@ export function validateConfig(raw: unknown, file: string, baseDir: string, line
   const problems = checkSteps(result.data.steps, lineOf);
   if (problems.length) throw new InvalidConfig(`${file}: invalid experiment config`, problems);
   // Every step gets an explicit seed, so the resolved config (and each cache key) says which one ran.
-  const seeded = { ...result.data, steps: result.data.steps.map((s) => (s.kind === 'encode' || s.kind === 'report' ? s : { ...s, seed: s.seed ?? result.data.seed })) };
+  const seeded = {
+    ...result.data,
+    steps: result.data.steps.map((s) =>
+      s.kind === 'encode' || s.kind === 'report' ? s : { ...s, seed: s.seed ?? (s.kind === 'data' ? dataSeed(result.data.seed, s.name) : result.data.seed) }),
+  };
   const config = resolvePaths(seeded, baseDir);
   return { config, hash: hashJson(config), file };
+}
+
+/**
+ * A data step's default seed: drawn from the experiment's seed and the step's name, so two
+ * populations of one experiment (resumes and survey) are independent draws, not the same
+ * persons under two labels; the resolved config shows the number.
+ */
+export function dataSeed(experimentSeed: number, stepName: string): number {
+  return createHash('sha256').update(`${experimentSeed}\0${stepName}`).digest().readUInt32BE(0) >>> 1;
 }
 
 export function loadConfig(path: string): LoadedConfig {

@@ -368,7 +368,7 @@ export const experimentConfig = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
   name,
   description: z.string().optional(),
-  /** Default seed of every step that has none. */
+  /** Default seed of every step that has none (a data step draws its own from it and the step name: lib/config/load.ts dataSeed). */
   seed: z.number().int().default(0),
   /** Timeouts for the activities, tuned per cluster. */
   timeouts: z

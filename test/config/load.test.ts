@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config/load';
+import { dataSeed, loadConfig } from '../../lib/config/load';
 import { InvalidConfig } from '../../lib/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'labor-llm-config-'));
@@ -24,7 +24,8 @@ function errorOf(fn: () => unknown): InvalidConfig {
 describe('loadConfig', () => {
   it('applies defaults, fills seeds and resolves paths', () => {
     const { config, hash } = loadConfig('test/fixtures/configs/tiny.yaml');
-    expect(config.steps[0]).toMatchObject({ kind: 'data', seed: 3, firstYear: 1980, splits: { train: 0.7, valid: 0.1, test: 0.2 } });
+    // A data step's seed is drawn from the experiment's (3) and its name; other steps take the experiment's.
+    expect(config.steps[0]).toMatchObject({ kind: 'data', seed: dataSeed(3, 'survey'), firstYear: 1980, splits: { train: 0.7, valid: 0.1, test: 0.2 } });
     expect(config.steps[1]).toMatchObject({ kind: 'encode', template: { name: 'resume' } });
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -111,7 +112,7 @@ describe('loadConfig', () => {
     const file = write('ext.yaml', `extends: ${resolve('test/fixtures/configs/base-fragment.yaml')}\nname: e\nsteps:\n  - {name: d, kind: data, source: synthetic, population: survey, persons: 5}\n`);
     const { config } = loadConfig(file);
     expect(config).toMatchObject({ seed: 11, description: 'shared settings', name: 'e' });
-    expect(config.steps[0]).toMatchObject({ seed: 11 });
+    expect(config.steps[0]).toMatchObject({ seed: dataSeed(11, 'd') });
   });
 
   it('extends: fragments contribute steps, merged by name (a later one overrides key by key, a new one is appended)', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { loadConfig } from '../../lib/config/load';
+import { dataSeed, loadConfig } from '../../lib/config/load';
 import type { RunExperimentResult } from '../../temporal/run-types';
 import { createHarness, type Harness } from '../helpers/temporal';
 
@@ -32,7 +32,7 @@ describe('runExperimentWorkflow on a real Temporal server', () => {
     const manifest = JSON.parse(readFileSync(first.manifestPath, 'utf8'));
     expect(manifest).toMatchObject({ experiment: 'tiny', configHash: loaded.hash, status: 'succeeded' });
     expect(manifest.steps[0].output.sha256).toBe(first.steps[0].artifact!.sha256);
-    expect(manifest.seeds).toEqual({ survey: 3 });
+    expect(manifest.seeds).toEqual({ survey: dataSeed(3, 'survey') });
 
     const handle = await h.start(loaded);
     const second = (await handle.result()) as RunExperimentResult;
