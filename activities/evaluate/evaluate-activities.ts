@@ -84,6 +84,7 @@ export function evaluateActivities(deps: ActivityDeps) {
       const artifact = await deps.store.create('evaluation', input.key, async (dir) => {
         const task: FinishTask = {
           dir,
+          template: deps.store.readManifest(input.inputs.data).meta.template as FinishTask['template'],
           encodedDir: input.inputs.data.path,
           panelDir: input.inputs.panel.path,
           step: input.step as EvaluateStepConfig,

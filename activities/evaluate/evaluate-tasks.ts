@@ -14,7 +14,7 @@ import type { TemplateRef } from '../../lib/text';
 import { createScorer } from '../../lib/lm';
 import { buildPredictions, predictionsFromProbs, writePredictions, type Predictions } from '../../lib/predict';
 import { computeMetrics, formatMetricsTable, type EvalMetrics } from '../../lib/metrics';
-import { fitBaseline, oraclePredictions, type BaselineReport } from '../../lib/baselines';
+import { fitBaseline, oracleBound, oraclePredictions, type BaselineReport } from '../../lib/baselines';
 import type { Progress } from '../threads/run-in-thread';
 import { readTaxonomy, selectPoints } from './points';
 import { baselineData } from './baseline-points';
@@ -72,6 +72,8 @@ export async function scoreShardTask(task: ScoreShardTask, progress: Progress): 
 
 export interface FinishTask {
   dir: string;
+  /** The encoded text's template: whether the oracle sees inputs the text hides. */
+  template: TemplateRef;
   encodedDir: string;
   panelDir: string;
   step: EvaluateStepConfig;
@@ -118,11 +120,14 @@ export function finishEvaluationTask(task: FinishTask, progress: Progress): Reco
   }
   const truncated = task.shards.reduce((n, s) => n + s.truncated, 0);
   const table = formatMetricsTable(results.map((r) => ({ name: r.name, metrics: metrics[r.name] })));
+  const bound = oracle ? oracleBound(task.template) : undefined;
 
   progress({ phase: 'writing' });
   for (const r of results) writePredictions(join(task.dir, r.name), r.predictions);
-  writeJsonAtomic(join(task.dir, FILES.metrics), { points: task.totalPoints, truncated, scorer: task.scorer, models: metrics, baselines: baselineReports });
-  writeFileSync(join(task.dir, 'metrics.txt'), table);
+  writeJsonAtomic(join(task.dir, FILES.metrics), {
+    points: task.totalPoints, truncated, scorer: task.scorer, models: metrics, baselines: baselineReports, ...(bound && { oracle_bound: bound }),
+  });
+  writeFileSync(join(task.dir, 'metrics.txt'), bound ? `${table}\noracle: ${bound}\n` : table);
   return {
     points: task.totalPoints,
     truncated,

@@ -2,6 +2,7 @@
 import { InvalidData } from '../errors';
 import type { Oracle } from '../panel/panel';
 import type { Taxonomy } from '../panel/taxonomy';
+import { getTemplate, type TemplateRef } from '../text/templates';
 import { predictionsFromProbs } from '../predict/build-predictions';
 import type { PredictionPoints, Predictions } from '../predict/types';
 
@@ -34,4 +35,14 @@ export function oraclePredictions(oracle: Oracle, points: PredictionPoints, taxo
 
 function key(person: string, year: number): string {
   return `${person}\u0000${year}`;
+}
+
+/**
+ * Why the oracle is a bound, where the text hides what the truth conditions on: it is the exact
+ * distribution given everything the generator used, and no model of this text sees all of it.
+ */
+export function oracleBound(template: TemplateRef): string | undefined {
+  const t = getTemplate(template);
+  if (t.hides.length === 0) return undefined;
+  return `a bound, not the best achievable: the truth conditions on ${t.hides.join(' and ')}, which template '${t.name}' leaves out of the text`;
 }

@@ -17,11 +17,11 @@ import type { EvaluationSource } from './run-evaluations';
 import { checkSameTaxonomy } from './same-taxonomy';
 import type { CompareOptions, CompareRow, CompareRunInfo, CompareTable, Paired } from './types';
 
-function readModels(e: EvaluationSource): Record<string, EvalMetrics> {
+function readModels(e: EvaluationSource): { models: Record<string, EvalMetrics>; oracleBound?: string } {
   const file = join(e.dir, FILES.metrics);
   const where = `${e.run}/${e.step}`;
   if (!existsSync(file)) throw new InvalidData(`${where}: metrics file not found: ${file}`);
-  let parsed: { models?: unknown };
+  let parsed: { models?: unknown; oracle_bound?: unknown };
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
@@ -31,7 +31,8 @@ function readModels(e: EvaluationSource): Record<string, EvalMetrics> {
   if (!models || typeof models !== 'object' || Object.keys(models).length === 0) {
     throw new InvalidData(`${where}: ${file} names no models (expected {points, models: {<name>: metrics}})`);
   }
-  return models as Record<string, EvalMetrics>;
+  const bound = typeof parsed.oracle_bound === 'string' ? { oracleBound: parsed.oracle_bound } : {};
+  return { models: models as Record<string, EvalMetrics>, ...bound };
 }
 
 function readLosses(e: EvaluationSource, model: string): PointLosses {
@@ -67,7 +68,7 @@ export function compareEvaluations(evaluations: EvaluationSource[], options: Com
   const losses: PointLosses[] = [];
   const oracleOf: (number | undefined)[] = [];
   for (const e of evaluations) {
-    const models = readModels(e);
+    const { models, oracleBound } = readModels(e);
     const names = Object.keys(models);
     let oracle: number | undefined;
     const pending: number[] = [];
@@ -76,7 +77,8 @@ export function compareEvaluations(evaluations: EvaluationSource[], options: Com
       const own = readLosses(e, model);
       // A baseline or oracle that another evaluation of the run scored on the same points with the
       // same losses (same data, same fit) is listed once.
-      const twin = model === 'model' ? -1 : rows.findIndex((r, j) => r.run === e.run && r.model === model && sameLosses(losses[j], own));
+      const bound = model === 'oracle' ? oracleBound : undefined;
+      const twin = model === 'model' ? -1 : rows.findIndex((r, j) => r.run === e.run && r.model === model && r.bound === bound && sameLosses(losses[j], own));
       if (model === 'oracle') oracle = twin >= 0 ? twin : rows.length;
       if (twin >= 0) {
         (rows[twin].also ??= []).push(`${e.step}:${model}`);
@@ -88,6 +90,7 @@ export function compareEvaluations(evaluations: EvaluationSource[], options: Com
       rows.push({
         run: e.run, step: e.step, model, label: `${e.step}:${model}`,
         ...(model === 'model' && e.scored ? { scored: e.scored } : {}),
+        ...(bound ? { bound } : {}),
         points: m.n_points, persons: m.n_persons,
         ...metricEstimates(m),
         vs_oracle: null, vs_reference: null,

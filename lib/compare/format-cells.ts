@@ -46,7 +46,8 @@ export function estimateValue(e: Estimate, spec: MetricSpec): string {
 /** How a row names its model: `step:model`, with what the evaluated model is (a folder by its last name; JSON has the path). */
 export function modelName(row: CompareRow): string {
   if (row.scored) return `${row.label} (${row.scored.replace(/\/+$/, '').split('/').pop()})`;
-  return row.also?.length ? `${row.label} (= ${row.also.join(', ')})` : row.label;
+  const label = row.bound ? `${row.label} (bound)` : row.label;
+  return row.also?.length ? `${label} (= ${row.also.join(', ')})` : label;
 }
 
 export const severalRuns = (t: CompareTable) => new Set(t.rows.map((r) => r.run)).size > 1;

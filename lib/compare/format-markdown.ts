@@ -25,6 +25,7 @@ export function formatCompareMarkdown(t: CompareTable): string {
     leadHeader.length,
   ));
   out.push('', 'Intervals: person bootstrap, percentile, from each evaluation\'s metrics.json.');
+  for (const r of t.rows) if (r.bound) out.push('', `\`${r.label}\` (bound): ${r.bound}.`);
 
   const cols = pairedColumns(t);
   if (cols.length) {

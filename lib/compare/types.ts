@@ -44,6 +44,8 @@ export interface CompareRow {
   label: string;
   /** Labels of the same baseline or oracle in later evaluations of the run (same points, same losses): listed once. */
   also?: string[];
+  /** For an oracle that sees what the evaluation's text hides: why it is a bound, not the best achievable. */
+  bound?: string;
   /** For the evaluated model ('model'): the finetune step it scored, or the folder. */
   scored?: string;
   points: number;

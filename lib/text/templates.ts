@@ -50,6 +50,12 @@ export interface TextTemplate {
   yearPrefix(year: number, education: string): string;
   /** The end marker line (ending in "\n"). */
   readonly footer: string;
+  /**
+   * What the synthetic truth conditions on that this template leaves out of the text (e.g.
+   * 'birth year'): its oracle then knows more than any model of the text can, a bound rather
+   * than the best achievable.
+   */
+  readonly hides: readonly string[];
 }
 
 /** The exact string scored for a candidate state: " " + label + "\n". */
@@ -88,6 +94,7 @@ function resumeTemplate(o: ResumeOptions): TextTemplate {
       intro,
     yearPrefix: o.education ? (year, education) => `${year} (${education}):` : (year) => `${year}:`,
     footer: `${END_MARKER}\n`,
+    hides: [...(o.birthYear ? [] : ['birth year']), ...(o.education ? [] : ['education'])],
   };
 }
 
