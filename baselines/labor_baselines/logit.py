@@ -20,10 +20,9 @@ import resource
 import signal
 import sys
 import time
-import traceback
 
 from .errors import FitFailed, Internal, InvalidInput, JobDirBusy, JobError, OutOfMemory
-from .jobdir import JobDir, Logger, fit_job_dir, Status, read_json, replace_dir, write_atomic, write_json_atomic
+from .jobdir import JobDir, Logger, fit_job_dir, Status, read_json, record_failure, replace_dir, write_atomic, write_json_atomic
 from .spec import SPLITS, load_spec
 
 MODEL = "logit"
@@ -262,15 +261,10 @@ def run_job(job_dir: str, echo: bool = True) -> int:
             f"candidate terms {json.dumps(metrics['candidate_coefficients'])}")
         return 0
     except BaseException as e:  # noqa: BLE001 - every failure must leave error.json behind
-        err = _classify(e)
-        log(f"failed: {err.type}: {err.message}")
-        if not isinstance(e, JobError) or isinstance(e, Internal):
-            log(traceback.format_exc().rstrip())
-        write_json_atomic(job.error, {"type": err.type, "message": err.message})
-        status.update(state="failed", phase="failed")
+        code = record_failure(job, log, status, _classify(e), e)
         if isinstance(e, KeyboardInterrupt):
             raise
-        return err.exit_code
+        return code
 
 
 def _classify(e: BaseException) -> JobError:

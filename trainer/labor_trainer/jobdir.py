@@ -9,9 +9,10 @@ import math
 import os
 import shutil
 import tempfile
+import traceback
 from dataclasses import dataclass
 
-from .errors import JobDirBusy
+from .errors import Internal, JobDirBusy, JobError
 
 
 def utc_now() -> str:
@@ -139,3 +140,15 @@ class Logger:
             import sys
 
             print(line, file=sys.stderr, flush=True)
+
+
+def record_failure(job: JobDir, log, status, err, cause: BaseException) -> int:
+    """What every job does when it fails: the error in its log (with the traceback where the
+    cause is not one of its own expected errors), error.json for the provider, status failed.
+    Returns the exit code of `err` (a JobError)."""
+    log(f"failed: {err.type}: {err.message}")
+    if not isinstance(cause, JobError) or isinstance(cause, Internal):
+        log(traceback.format_exc().rstrip())
+    write_json_atomic(job.error, {"type": err.type, "message": err.message})
+    status.update(state="failed", phase="failed")
+    return err.exit_code

@@ -17,10 +17,9 @@ import json
 import os
 import signal
 import sys
-import traceback
 
 from ..errors import Internal, InvalidInput, JobDirBusy, JobError, OutOfMemory, TrainingFailed
-from ..jobdir import JobDir, Logger, read_json, write_json_atomic
+from ..jobdir import JobDir, Logger, read_json, record_failure, write_json_atomic
 from ..status import Status
 from ..stop import Stopped, StopRequests
 from .spec import PATHS, load_spec
@@ -119,15 +118,10 @@ def run_job(job_dir: str, echo: bool = True, stops: StopRequests | None = None) 
         status.update(state=stop.state, phase=stop.state)
         return stop.exit_code
     except BaseException as e:  # noqa: BLE001 - every failure must leave error.json behind
-        err = _classify(e)
-        log(f"failed: {err.type}: {err.message}")
-        if not isinstance(e, JobError) or isinstance(e, Internal):
-            log(traceback.format_exc().rstrip())
-        write_json_atomic(job.error, {"type": err.type, "message": err.message})
-        status.update(state="failed", phase="failed")
+        code = record_failure(job, log, status, _classify(e), e)
         if isinstance(e, KeyboardInterrupt):
             raise
-        return err.exit_code
+        return code
     finally:
         stops.defer_signals = False
 
