@@ -82,8 +82,9 @@ export function formatCompareBrief(t: CompareTable): string {
     return `${num(p.ratio, 3)} ${interval(p.ratio_ci, 3)}`.trim();
   };
   const rows = [...t.rows].sort((a, b) => (a.perplexity.value ?? Infinity) - (b.perplexity.value ?? Infinity));
+  // Labels alone (no merged twins): the line stays readable in a terminal.
   const body = rows.map((r) => [
-    modelName(r), `${estimateValue(r.perplexity, ppl)} ${interval(r.perplexity, ppl.digits)}`.trim(), estimateValue(r.top1, top1),
+    modelName({ ...r, also: undefined }), `${estimateValue(r.perplexity, ppl)} ${interval(r.perplexity, ppl.digits)}`.trim(), estimateValue(r.top1, top1),
     ...cols.map((c) => ratio(r[c.key])),
   ]);
   const header = ['model', 'perplexity', 'top-1', ...cols.map((c) => `${c.header} (ratio)`)];

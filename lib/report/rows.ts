@@ -76,22 +76,32 @@ export function isMultiRun(input: ReportInput): boolean {
   return input.runs.length > 1;
 }
 
+/**
+ * One row per model of each evaluation; a baseline or oracle whose metrics equal those of the same
+ * model in an earlier evaluation of the run (same data, points and fit) is shown once.
+ */
 export function resultRows(input: ReportInput): ResultRow[] {
   const multi = isMultiRun(input);
   const steps = input.runs.some((r) => r.evaluations.length > 1);
-  return input.runs.flatMap((run) =>
-    run.evaluations.flatMap((e) => {
+  return input.runs.flatMap((run) => {
+    const seen = new Set<string>();
+    return run.evaluations.flatMap((e) => {
       const oracle = e.oracle ?? (e.models.oracle ? 'oracle' : null);
-      return Object.entries(e.models).map(([model, metrics]) => ({
-        run: run.id,
-        step: e.step,
-        model,
-        label: [multi ? run.id : null, steps ? e.step : null, model].filter((x) => x !== null).join(' · '),
-        oracle: model === oracle,
-        metrics,
-      }));
-    }),
-  );
+      return Object.entries(e.models).flatMap(([model, metrics]) => {
+        const key = `${model}\u0000${JSON.stringify(metrics)}`;
+        if (model !== 'model' && seen.has(key)) return [];
+        seen.add(key);
+        return [{
+          run: run.id,
+          step: e.step,
+          model,
+          label: [multi ? run.id : null, steps ? e.step : null, model].filter((x) => x !== null).join(' · '),
+          oracle: model === oracle,
+          metrics,
+        }];
+      });
+    });
+  });
 }
 
 /** Every model that is an oracle in an evaluation or an analysis. */

@@ -177,3 +177,19 @@ describe('reportMarkdown', () => {
     expect(md).toContain('| quickstart-b71e0a44 | finetune |');
   });
 });
+
+describe('result rows', () => {
+  it('show a baseline or oracle that two evaluations of a run share once, and every evaluated model', async () => {
+    const { resultRows } = await import('../../lib/report/rows');
+    const run = runFixture({ analysis: false, bootstrap: 0 });
+    const [e] = run.evaluations;
+    // A second evaluation on the same points: its own model, the same baselines and oracle.
+    const own = e.model!;
+    const other = { ...e, step: 'evaluate-other', models: { ...e.models, [own]: { ...e.models[own], perplexity: e.models[own].perplexity! * 1.1 } } };
+    const rows = resultRows(reportInput([{ ...run, evaluations: [e, other] }]));
+    expect(rows.map((r) => `${r.step}:${r.model}`)).toEqual([...Object.keys(e.models).map((m) => `${e.step}:${m}`), `evaluate-other:${own}`]);
+    // A baseline whose metrics differ (another fit) keeps its row.
+    const refit = { ...other, models: { ...other.models, markov: { ...e.models.markov, perplexity: 9.99 } } };
+    expect(resultRows(reportInput([{ ...run, evaluations: [e, refit] }])).map((r) => `${r.step}:${r.model}`)).toContain('evaluate-other:markov');
+  });
+});

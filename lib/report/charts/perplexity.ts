@@ -4,7 +4,7 @@ import type { ResultRow } from '../rows';
 import { CHART_CONFIG, type ModelColors } from './theme';
 
 /** Beyond this ratio of the largest to the smallest perplexity the axis is logarithmic. */
-const LOG_RATIO = 50;
+const LOG_RATIO = 10;
 
 /** Null when no row has a finite perplexity (nothing to draw). */
 export function perplexityChart(rows: readonly ResultRow[], colors: ModelColors): TopLevelSpec | null {
@@ -14,7 +14,7 @@ export function perplexityChart(rows: readonly ResultRow[], colors: ModelColors)
   if (values.length === 0) return null;
   const ppl = values.map((v) => v.perplexity);
   const log = Math.max(...ppl) / Math.min(...ppl) > LOG_RATIO;
-  const x = { type: 'quantitative' as const, scale: log ? { type: 'log' as const } : { zero: true } };
+  const x = { type: 'quantitative' as const, scale: log ? { type: 'log' as const, domainMin: 1 } : { zero: true } };
   const y = { field: 'label', type: 'nominal' as const, sort: values.map((v) => v.label), title: null, axis: { labelLimit: 0 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -28,6 +28,8 @@ export function perplexityChart(rows: readonly ResultRow[], colors: ModelColors)
         encoding: {
           y,
           x: { ...x, field: 'perplexity', title: log ? 'perplexity (log scale; lower is better)' : 'perplexity (lower is better)' },
+          // A log axis has no 0: bars start at perplexity 1, the floor of any model.
+          ...(log ? { x2: { datum: 1 } } : {}),
           color: { field: 'model', type: 'nominal', scale: colors, legend: null },
         },
       },
