@@ -5,7 +5,7 @@
  * subgroup; the same resamples for every model, so differences to the oracle are paired).
  */
 import { InvalidConfig, InvalidData } from '../errors';
-import { percentileInterval, personBootstrap } from '../metrics/bootstrap';
+import { basicInterval, percentileInterval, personBootstrap } from '../metrics/bootstrap';
 import { DEFAULT_BOOTSTRAP, DEFAULT_CI_LEVEL, DEFAULT_ECE_BINS } from '../metrics/evaluate';
 import { alignModels } from './align';
 import { modelSums, truthSums } from './cell-sums';
@@ -52,10 +52,11 @@ export function analyzeOneStep(input: AnalysisInput, options: AnalysisOptions = 
       const distance = (name: StatName): DistanceStat => {
         const own = reps && series(reps, mi, name, o.bootstrap);
         const diff = reps && oracle >= 0 && mi !== oracle ? minus(own!, series(reps, oracle, name, o.bootstrap)) : null;
-        const minusOracle = diff ? percentileInterval(diff, o.level) : null;
+        // Distances between sampled distributions are biased upward: basic (reflected) intervals correct for it.
+        const minusOracle = diff ? basicInterval(diff, value(name) - estimate[oracle * NSTATS + stat(name)], o.level) : null;
         return {
           value: value(name),
-          ci: own ? percentileInterval(own, o.level) : null,
+          ci: own ? basicInterval(own, value(name), o.level, 0) : null,
           minus_oracle: minusOracle,
           exceeds_oracle: minusOracle && minusOracle.lo !== null ? minusOracle.lo > 0 : null,
         };
@@ -178,7 +179,12 @@ function method(o: ResolvedOptions): AnalysisMethod {
       nonemployment: 'all points: predicted = mean p_nonemployment, actual = share whose true state is not an occupation; gap = predicted - actual',
     },
     calibration: { confidence: 'top-1 probability (ties: first state), equal-width bins; ECE = sum over bins |hits - confidence| / weight', bins: o.eceBins },
-    bootstrap: { method: 'person bootstrap within each subgroup, percentile intervals; the same resamples for every model', replicates: o.bootstrap, seed: o.seed, level: o.level },
+    bootstrap: {
+      method: 'person bootstrap within each subgroup, the same resamples for every model; basic (reflected) intervals for the distances and their differences '
+        + 'from the oracle (a plug-in distance is biased upward, and the basic interval corrects for the bias the bootstrap measures; distances floored at 0), '
+        + 'percentile intervals for the rates',
+      replicates: o.bootstrap, seed: o.seed, level: o.level,
+    },
     flags: {
       rates: 'flagged: the interval of the gap (predicted - actual rate) excludes 0',
       oracle: "exceeds_oracle: the interval of (this model's distance or ECE - the oracle's), over the same resamples, lies above 0",
