@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from labor_trainer.jobdir import JobDir, Logger, read_json, record_failure, replace_dir, utc_now, write_atomic, write_json_atomic
+from labor_trainer.jobdir import JobDir, Logger, open_job, read_json, record_failure, replace_dir, utc_now, write_atomic, write_json_atomic
 
 
 def fit_job_dir(root: str) -> JobDir:
@@ -25,4 +25,4 @@ class Status:
         write_json_atomic(self.path, self.fields)
 
 
-__all__ = ["JobDir", "fit_job_dir", "Logger", "Status", "read_json", "record_failure", "replace_dir", "write_atomic", "write_json_atomic"]
+__all__ = ["JobDir", "fit_job_dir", "Logger", "Status", "open_job", "read_json", "record_failure", "replace_dir", "write_atomic", "write_json_atomic"]

@@ -21,8 +21,8 @@ import signal
 import sys
 import time
 
-from .errors import FitFailed, Internal, InvalidInput, JobDirBusy, JobError, OutOfMemory
-from .jobdir import JobDir, Logger, fit_job_dir, Status, read_json, record_failure, replace_dir, write_atomic, write_json_atomic
+from .errors import FitFailed, Internal, InvalidInput, JobError, OutOfMemory
+from .jobdir import JobDir, Logger, fit_job_dir, Status, open_job, read_json, record_failure, replace_dir, write_atomic, write_json_atomic
 from .spec import SPLITS, load_spec
 
 MODEL = "logit"
@@ -284,14 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--job-dir", required=True, help="folder holding spec.json; outputs are written there")
     args = ap.parse_args(argv)
     job = fit_job_dir(args.job_dir)
-    if not os.path.isdir(job.root):
-        print(f"InvalidInput: --job-dir {job.root} is not a folder", file=sys.stderr)
-        return 2
-    try:
-        lock = job.acquire_lock()  # noqa: F841 - held until exit
-    except JobDirBusy as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    lock, code = open_job(job)  # the lock is held while this frame lives: until exit
+    if lock is None:
+        return code
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt

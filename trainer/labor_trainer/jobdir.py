@@ -8,6 +8,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import tempfile
 import traceback
 from dataclasses import dataclass
@@ -152,3 +153,17 @@ def record_failure(job: JobDir, log, status, err, cause: BaseException) -> int:
     write_json_atomic(job.error, {"type": err.type, "message": err.message})
     status.update(state="failed", phase="failed")
     return err.exit_code
+
+
+def open_job(job: JobDir):
+    """What every job's entry point checks before it runs: the folder exists, and no other
+    process holds it. Returns (lock, None), the lock to keep until exit, or (None, exit code)
+    after saying why on stderr: 2 for a missing folder, 1 for a busy one."""
+    if not os.path.isdir(job.root):
+        print(f"InvalidInput: --job-dir {job.root} is not a folder", file=sys.stderr)
+        return None, 2
+    try:
+        return job.acquire_lock(), None
+    except JobDirBusy as e:
+        print(f"error: {e}", file=sys.stderr)
+        return None, 1

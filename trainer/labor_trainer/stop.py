@@ -66,3 +66,18 @@ class StopRequests:
         if os.path.exists(self.cancel_file):  # a provider's cancel: request file, then SIGTERM
             return Cancelled(f"cancelled by {name} with a cancel request ({self.cancel_file}), {when}")
         return Preempted(f"interrupted by {name}, {when}; rerun with the same --job-dir to resume")
+
+
+def run_stoppable(cancel_request: str, run) -> int:
+    """Runs `run(stops)` with SIGTERM (Slurm preemption or time limit, a reboot) and SIGINT
+    (Ctrl-C) turned into resumable stops; a signal before the job could record it exits with
+    the stop's own code. The previous handlers are restored after."""
+    stops = StopRequests(cancel_request)
+    previous = {s: signal.signal(s, stops.on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return run(stops)
+    except Stopped as stop:
+        return stop.exit_code
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)

@@ -16,14 +16,13 @@ import hashlib
 import json
 import os
 import random
-import signal
 import sys
 
-from .errors import InvalidInput, Internal, JobDirBusy, OutOfMemory, JobError, TrainingFailed
-from .jobdir import JobDir, Logger, record_failure, write_json_atomic
+from .errors import InvalidInput, Internal, OutOfMemory, JobError, TrainingFailed
+from .jobdir import JobDir, Logger, open_job, record_failure, write_json_atomic
 from .spec import load_spec
 from .status import Status
-from .stop import StopRequests, Stopped
+from .stop import StopRequests, Stopped, run_stoppable
 
 
 def spec_hash(spec: dict) -> str:
@@ -165,25 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         except InvalidInput as e:
             print(f"InvalidInput: {e.message}", file=sys.stderr)
             return 2
-    if not os.path.isdir(job.root):
-        print(f"InvalidInput: --job-dir {job.root} is not a folder", file=sys.stderr)
-        return 2
-    try:
-        lock = job.acquire_lock()  # noqa: F841 - held until exit
-    except JobDirBusy as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    lock, code = open_job(job)  # the lock is held while this frame lives: until exit
+    if lock is None:
+        return code
 
-    # SIGTERM: Slurm preemption or time limit, a reboot; SIGINT: Ctrl-C. Both stop resumably.
-    stops = StopRequests(job.cancel_request)
-    previous = {s: signal.signal(s, stops.on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        return run_job(job.root, stops=stops)
-    except Stopped as stop:  # a signal before run_job could record it
-        return stop.exit_code
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+    return run_stoppable(job.cancel_request, lambda stops: run_job(job.root, stops=stops))
 
 
 if __name__ == "__main__":

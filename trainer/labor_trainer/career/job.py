@@ -15,13 +15,11 @@ import argparse
 import hashlib
 import json
 import os
-import signal
-import sys
 
-from ..errors import Internal, InvalidInput, JobDirBusy, JobError, OutOfMemory, TrainingFailed
-from ..jobdir import JobDir, Logger, read_json, record_failure, write_json_atomic
+from ..errors import Internal, InvalidInput, JobError, OutOfMemory, TrainingFailed
+from ..jobdir import JobDir, Logger, open_job, read_json, record_failure, write_json_atomic
 from ..status import Status
-from ..stop import Stopped, StopRequests
+from ..stop import Stopped, StopRequests, run_stoppable
 from .spec import PATHS, load_spec
 
 LOG_NAME = "train.log"
@@ -146,21 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--job-dir", required=True, help="folder holding spec.json; outputs are written there")
     args = ap.parse_args(argv)
     job = career_job_dir(args.job_dir)
-    if not os.path.isdir(job.root):
-        print(f"InvalidInput: --job-dir {job.root} is not a folder", file=sys.stderr)
-        return 2
-    try:
-        lock = job.acquire_lock()  # noqa: F841 - held until exit
-    except JobDirBusy as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    # SIGTERM: Slurm preemption or time limit, a reboot; SIGINT: Ctrl-C. Both stop resumably.
-    stops = StopRequests(job.cancel_request)
-    previous = {s: signal.signal(s, stops.on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        return run_job(job.root, stops=stops)
-    except Stopped as stop:  # a signal before run_job could record it
-        return stop.exit_code
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+    lock, code = open_job(job)  # the lock is held while this frame lives: until exit
+    if lock is None:
+        return code
+    return run_stoppable(job.cancel_request, lambda stops: run_job(job.root, stops=stops))
