@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.ipc as ipc
+
+from labor_trainer.arrow_inputs import MAX_EXAMPLES, check_columns, examples, read_arrow
 
 from .errors import InvalidInput
 from .spec import SPLITS
@@ -28,51 +29,6 @@ CATEGORICAL = ("prev_state", "prev2_state", "year", "education", "race", "gender
 # State-specific numeric covariates (one coefficient per state).
 NUMERIC = ("log_tenure", "years_since_first", "gap_dummy", "education_changed", "birth_year")
 NONE_LEVEL = "(none)"
-MAX_EXAMPLES = 5
-
-
-def read_arrow(path: str, what: str) -> pa.Table:
-    """An Arrow IPC file (the project writes the file format; a stream is read too)."""
-    try:
-        with pa.memory_map(path) as src:
-            try:
-                return ipc.open_file(src).read_all()
-            except pa.ArrowInvalid:
-                src.seek(0)
-                return ipc.open_stream(src).read_all()
-    except FileNotFoundError:
-        raise InvalidInput(f"{what}: file not found: {path}") from None
-    except (pa.ArrowInvalid, OSError) as e:
-        raise InvalidInput(f"{what}: {path}: not an Arrow IPC file ({e})") from None
-
-
-def _kind_ok(t: pa.DataType, kind: str) -> bool:
-    kind = kind.rstrip("?")
-    if pa.types.is_dictionary(t):
-        t = t.value_type
-    if kind == "string":
-        return pa.types.is_string(t) or pa.types.is_large_string(t)
-    if kind == "int":
-        return pa.types.is_integer(t)
-    if kind == "number":
-        return pa.types.is_integer(t) or pa.types.is_floating(t)
-    if kind == "list<string>":
-        return (pa.types.is_list(t) or pa.types.is_large_list(t)) and _kind_ok(t.value_type, "string")
-    raise AssertionError(kind)
-
-
-def check_columns(table: pa.Table, expected: dict, path: str, problems: list[str]) -> None:
-    for col, kind in expected.items():
-        if col not in table.column_names:
-            problems.append(f"{path}: column '{col}' missing (expected {kind.rstrip('?')}); found columns "
-                            f"{', '.join(table.column_names)}")
-            continue
-        c = table.column(col)
-        if not _kind_ok(c.type, kind):
-            problems.append(f"{path}: column '{col}' has type {c.type}, expected {kind.rstrip('?')}")
-        elif not kind.endswith("?") and c.null_count:
-            first = pc.index(pc.is_null(c), True).as_py()
-            problems.append(f"{path}: column '{col}' has {c.null_count} null value(s); first at row {first + 1}")
 
 
 def _strings(table: pa.Table, col: str) -> pa.ChunkedArray:
@@ -84,12 +40,6 @@ def _strings(table: pa.Table, col: str) -> pa.ChunkedArray:
 
 def _ints(table: pa.Table, col: str) -> np.ndarray:
     return table.column(col).to_numpy().astype(np.int64)
-
-
-def _examples(mask: np.ndarray, values, path: str, col: str, what: str) -> str:
-    rows = np.flatnonzero(mask)
-    shown = ", ".join(f"row {r + 1} {values[r]!r}" for r in rows[:MAX_EXAMPLES])
-    return f"{path}: column '{col}': {len(rows)} row(s) {what}; first: {shown}"
 
 
 @dataclass
@@ -209,14 +159,14 @@ def read_design(features_path: str, tax: Taxonomy, use_weights: bool) -> Design:
     split_col = _strings(t, "split")
     split = pc.index_in(split_col, value_set=pa.array(SPLITS)).fill_null(-1).to_numpy().astype(np.int64)
     if (split < 0).any():
-        problems.append(_examples(split < 0, split_col.to_pylist(), features_path, "split",
+        problems.append(examples(split < 0, split_col.to_pylist(), features_path, "split",
                                   f"not one of {'|'.join(SPLITS)}"))
     states = {}
     for col in ("true_state", "prev_state", "prev2_state", "last_occupation_before_spell"):
         s = _strings(t, col)
         states[col] = _state_index(s, codes)
         if (states[col] == -2).any():
-            problems.append(_examples(states[col] == -2, s.to_pylist(), features_path, col, "not in the taxonomy"))
+            problems.append(examples(states[col] == -2, s.to_pylist(), features_path, col, "not in the taxonomy"))
     held = t.column("held_codes").combine_chunks()
     if pa.types.is_large_list(held.type):
         held = held.cast(pa.list_(pa.string()))
@@ -230,11 +180,11 @@ def read_design(features_path: str, tax: Taxonomy, use_weights: bool) -> Design:
     tenure, gap = _ints(t, "tenure"), _ints(t, "gap")
     for name, v in (("tenure", tenure), ("gap", gap)):
         if (v < 1).any():
-            problems.append(_examples(v < 1, v, features_path, name, "below 1"))
+            problems.append(examples(v < 1, v, features_path, name, "below 1"))
     weight = t.column("weight").to_numpy().astype(np.float64)
     bad_w = ~np.isfinite(weight) | (weight < 0)
     if bad_w.any():
-        problems.append(_examples(bad_w, weight, features_path, "weight", "not a finite number >= 0"))
+        problems.append(examples(bad_w, weight, features_path, "weight", "not a finite number >= 0"))
     if problems:
         raise InvalidInput(f"{features_path}: invalid point_features table ({n} rows)", problems)
     if not (split == 0).any():

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.ipc as ipc
 
+from ..arrow_inputs import MAX_EXAMPLES, check_columns, examples, read_arrow
 from ..errors import InvalidInput
 from .spec import SPLITS
 
@@ -19,46 +18,6 @@ FEATURE_COLUMNS = {
     "gap": "int", "education": "string", "gender": "string", "race": "string", "region": "string",
     "birth_year": "int", "weight": "number",
 }
-MAX_EXAMPLES = 5
-
-
-def read_arrow(path: str, what: str) -> pa.Table:
-    """An Arrow IPC file (the project writes the file format; a stream is read too)."""
-    try:
-        with pa.memory_map(path) as src:
-            try:
-                return ipc.open_file(src).read_all()
-            except pa.ArrowInvalid:
-                src.seek(0)
-                return ipc.open_stream(src).read_all()
-    except FileNotFoundError:
-        raise InvalidInput(f"{what}: file not found: {path}") from None
-    except (pa.ArrowInvalid, OSError) as e:
-        raise InvalidInput(f"{what}: {path}: not an Arrow IPC file ({e})") from None
-
-
-def _kind_ok(t: pa.DataType, kind: str) -> bool:
-    if pa.types.is_dictionary(t):
-        t = t.value_type
-    if kind == "string":
-        return pa.types.is_string(t) or pa.types.is_large_string(t)
-    if kind == "int":
-        return pa.types.is_integer(t)
-    return pa.types.is_integer(t) or pa.types.is_floating(t)  # number
-
-
-def _check_columns(table: pa.Table, expected: dict, path: str, problems: list[str]) -> None:
-    for col, kind in expected.items():
-        if col not in table.column_names:
-            problems.append(f"{path}: column '{col}' missing (expected {kind}); found columns "
-                            f"{', '.join(table.column_names)}")
-            continue
-        c = table.column(col)
-        if not _kind_ok(c.type, kind):
-            problems.append(f"{path}: column '{col}' has type {c.type}, expected {kind}")
-        elif c.null_count:
-            first = pc.index(pc.is_null(c), True).as_py()
-            problems.append(f"{path}: column '{col}' has {c.null_count} null value(s); first at row {first + 1}")
 
 
 def _strings(table: pa.Table, col: str) -> list[str]:
@@ -66,12 +25,6 @@ def _strings(table: pa.Table, col: str) -> list[str]:
     if pa.types.is_dictionary(c.type):
         c = c.cast(c.type.value_type)
     return c.cast(pa.string()).to_pylist()
-
-
-def _examples(mask: np.ndarray, values, path: str, col: str, what: str) -> str:
-    rows = np.flatnonzero(mask)
-    shown = ", ".join(f"row {r + 1} {values[r]!r}" for r in rows[:MAX_EXAMPLES])
-    return f"{path}: column '{col}': {len(rows)} row(s) {what}; first: {shown}"
 
 
 @dataclass
@@ -91,7 +44,7 @@ class Taxonomy:
 def read_taxonomy(path: str) -> Taxonomy:
     t = read_arrow(path, "taxonomy")
     problems: list[str] = []
-    _check_columns(t, TAXONOMY_COLUMNS, path, problems)
+    check_columns(t, TAXONOMY_COLUMNS, path, problems)
     if not problems:
         codes = _strings(t, "code")
         if not codes:
@@ -133,27 +86,27 @@ class Points:
 def read_points(path: str, tax: Taxonomy, what: str) -> Points:
     t = read_arrow(path, what)
     problems: list[str] = []
-    _check_columns(t, FEATURE_COLUMNS, path, problems)
+    check_columns(t, FEATURE_COLUMNS, path, problems)
     if problems:
         raise InvalidInput(f"{path}: invalid point_features table", problems)
     index = {c: i for i, c in enumerate(tax.codes)}
     split_col = _strings(t, "split")
     split = np.array([SPLITS.index(s) if s in SPLITS else -1 for s in split_col], dtype=np.int8)
     if (split < 0).any():
-        problems.append(_examples(split < 0, split_col, path, "split", f"not one of {'|'.join(SPLITS)}"))
+        problems.append(examples(split < 0, split_col, path, "split", f"not one of {'|'.join(SPLITS)}"))
     states = {}
     for col in ("true_state", "prev_state"):
         values = _strings(t, col)
         states[col] = np.array([index.get(v, -1) for v in values], dtype=np.int64)
         if (states[col] < 0).any():
-            problems.append(_examples(states[col] < 0, values, path, col, "not in the taxonomy"))
+            problems.append(examples(states[col] < 0, values, path, col, "not in the taxonomy"))
     ints = {c: t.column(c).to_numpy().astype(np.int64) for c in ("year", "gap", "birth_year")}
     if (ints["gap"] < 1).any():
-        problems.append(_examples(ints["gap"] < 1, ints["gap"], path, "gap", "below 1"))
+        problems.append(examples(ints["gap"] < 1, ints["gap"], path, "gap", "below 1"))
     weight = t.column("weight").to_numpy().astype(np.float64)
     bad_w = ~np.isfinite(weight) | (weight < 0)
     if bad_w.any():
-        problems.append(_examples(bad_w, weight, path, "weight", "not a finite number >= 0"))
+        problems.append(examples(bad_w, weight, path, "weight", "not a finite number >= 0"))
     if problems:
         raise InvalidInput(f"{path}: invalid point_features table ({t.num_rows} rows)", problems)
     return Points(path=path, person_id=_strings(t, "person_id"), split=split, year=ints["year"],
