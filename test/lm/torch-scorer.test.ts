@@ -145,7 +145,7 @@ describe('torch scorer failures', () => {
     await midway.release();
 
     const garbage = await createTorchScorer({
-      command: fake('echo \'{"event": "ready", "scorer": {}}\'; read line; echo "hello there"; echo "warming up" >&2; exec sleep 30'), modelDir, candidates: titles,
+      command: fake('echo \'{"event": "ready", "scorer": {}}\'; read line; echo "warming up" >&2; echo "hello there"; exec sleep 30'), modelDir, candidates: titles,
     });
     const err = await garbage.score([{ context: '1990 (some college):' }]).catch((e: Error) => e);
     expect(err).toBeInstanceOf(ScorerFailed);
