@@ -13,15 +13,23 @@ import { configCases } from '../malformed/config-cases';
 import { dataCases } from '../malformed/data-cases';
 
 const CONFIGS = 60;
-const DATA = 48;
+const DATA = Number(process.env.CHAOS_DATA ?? 48);
 /** Of the data cases, how many go through `run` (each starts a run on the server: seconds each). */
-const DATA_RUNS = 6;
+const DATA_RUNS = Number(process.env.CHAOS_DATA_RUNS ?? 6);
 const PARALLEL = 2;
 
 interface Outcome {
   c: MalformedCase;
   problems: string[];
+  seconds: number;
 }
+
+/**
+ * A `run` builds the store's workflow bundle on first use and shares the store's task queues
+ * with the other case running beside it, whose worker may take one of its steps and exit; the
+ * step is then retried after its timeout (2 minutes at most for a quick activity).
+ */
+const TIMEOUT_MS = 300_000;
 
 export async function malformedInputs(ctx: Ctx): Promise<void> {
   const dir = join(ctx.root, 'malformed');
@@ -34,7 +42,11 @@ export async function malformedInputs(ctx: Ctx): Promise<void> {
   const queue = [...cases];
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) outcomes.push({ c, problems: await tryCase(c, env) });
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const t = Date.now();
+        const problems = await tryCase(c, env);
+        outcomes.push({ c, problems, seconds: (Date.now() - t) / 1000 });
+      }
     }),
   );
 
@@ -50,7 +62,7 @@ export async function malformedInputs(ctx: Ctx): Promise<void> {
     ctx.check(
       `${group}: ${os.length} malformed inputs get exit 2, file and line/key named, no stack, nothing written`,
       bad.length === 0,
-      bad.length ? `${bad.length} did not: ${bad.slice(0, 3).map((o) => `${o.c.what} -> ${o.problems.join(', ')}`).join(' | ')}${bad.length > 3 ? ' | …' : ''}` : 'all held',
+      `${bad.length ? `${bad.length} did not: ${bad.slice(0, 3).map((o) => `${o.c.what} -> ${o.problems.join(', ')}`).join(' | ')}${bad.length > 3 ? ' | …' : ''}` : 'all held'}; slowest ${Math.max(...os.map((o) => o.seconds)).toFixed(1)} s`,
     );
     for (const o of bad) ctx.log(`malformed: ${o.c.what}: ${o.problems.join('; ')}`);
   }
@@ -58,11 +70,12 @@ export async function malformedInputs(ctx: Ctx): Promise<void> {
 }
 
 async function tryCase(c: MalformedCase, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const p = labor(c.args, env, { timeoutMs: 120_000 });
+  const p = labor(c.args, env, { timeoutMs: TIMEOUT_MS });
   const code = await p.done;
   const err = p.stderr;
   const problems: string[] = [];
-  if (code !== 2) problems.push(`exit ${code}`);
+  // Killed at the timeout (null) or another code: what it printed says where it stood.
+  if (code !== 2) problems.push(`exit ${code}${code === null ? ` (killed at the ${TIMEOUT_MS / 1000} s timeout)` : ''}; its output ends: ${p.stdout.replace(/\s+/g, ' ').trim().slice(-200) || '(nothing)'}`);
   if (!err.includes(basename(c.file))) problems.push(`${basename(c.file)} not named`);
   const lines = [...err.matchAll(/\blines? (\d+)/g)].map((m) => Number(m[1]));
   const located = (!c.lines && !c.keys) || c.lines?.some((l) => lines.includes(l)) || c.keys?.some((k) => err.includes(k));
