@@ -15,10 +15,14 @@
  *   UNEMP / NILF / EDUC  the special states; rates depend on gender, race, education, age, year
  * Within a cluster, occupations are drawn by a fixed popularity weight.
  *
- * Everything is a function of the taxonomy alone (not of the seed): clusters are contiguous
- * blocks of occupations in taxonomy order (Census codes are ordered by major group, so blocks
- * are meaningful), cluster skill falls with position (management and professional codes come
- * first), and popularities and demographic tilts come from hashes of the codes.
+ * Everything is a function of the taxonomy alone (not of the seed). Clusters are the taxonomy's
+ * occupation groups: codes sharing their first GROUP_DIGITS characters, the groups the analysis
+ * step uses (`groupDigits`, default 2). In both bundled taxonomies a group is a family of
+ * related titles that often share words (1000-1090 "... managers", 1300-1340 "... engineers",
+ * 2500-2560 "... clerks"), as real occupational mobility runs within such families. So a title
+ * tells a reader (and a model) something about which occupations it moves between, which a
+ * code does only through its digits. Cluster skill falls with position (management and
+ * professional codes come first); popularities and demographic tilts come from hashes of the codes.
  */
 import { InvalidConfig } from '../errors';
 import type { Taxonomy } from '../panel/taxonomy';
@@ -118,16 +122,11 @@ export class TruthModel {
       throw new InvalidConfig('synthetic panel: the taxonomy lacks a special state (unemployed, not_in_labor_force, in_education)');
     }
 
-    // Clusters: contiguous blocks of about 12 occupations, at most 16 clusters.
-    const C = Math.max(1, Math.min(16, Math.round(occ.length / 12)));
+    const members = occupationClusters(this.codes, occ);
+    const C = members.length;
     this.nClusters = C;
     this.clusterOf = new Int32Array(K).fill(-1);
-    const members: number[][] = Array.from({ length: C }, () => []);
-    occ.forEach((s, i) => {
-      const c = Math.floor((i * C) / occ.length);
-      this.clusterOf[s] = c;
-      members[c].push(s);
-    });
+    members.forEach((m, c) => m.forEach((s) => (this.clusterOf[s] = c)));
     this.clusterMembers = members.map((m) => Int32Array.from(m));
 
     // Popularity: log-normal-ish weight from a hash of the code (stable across seeds).
@@ -425,4 +424,26 @@ function centred(v: number[]): number[] {
   const d = v.map((x) => x - mean);
   const m = Math.max(...d.map(Math.abs)) || 1;
   return d.map((x) => x / m);
+}
+
+/** Characters of a code that name its group: the analysis step's default `groupDigits`. */
+export const GROUP_DIGITS = 2;
+
+/**
+ * Occupations (taxonomy indices, in taxonomy order) grouped by the first GROUP_DIGITS
+ * characters of their codes. A taxonomy whose codes form no such groups (one group, or mostly
+ * single occupations) gets contiguous blocks of about 12 instead, at most 16.
+ */
+export function occupationClusters(codes: readonly string[], occ: readonly number[]): number[][] {
+  const byPrefix = new Map<string, number[]>();
+  for (const s of occ) {
+    const prefix = codes[s].slice(0, GROUP_DIGITS);
+    byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), s]);
+  }
+  const groups = [...byPrefix.values()];
+  if (groups.length >= 2 && groups.length <= occ.length / 2) return groups;
+  const C = Math.max(1, Math.min(16, Math.round(occ.length / 12)));
+  const blocks: number[][] = Array.from({ length: C }, () => []);
+  occ.forEach((s, i) => blocks[Math.floor((i * C) / occ.length)].push(s));
+  return blocks;
 }

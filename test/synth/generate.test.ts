@@ -6,6 +6,7 @@ import type { Panel } from '../../lib/panel/panel';
 import { loadTaxonomy, type Taxonomy } from '../../lib/panel/taxonomy';
 import { validatePanel } from '../../lib/panel/validate';
 import { TruthModel, computeOracle, generatePanel } from '../../lib/synth';
+import { occupationClusters } from '../../lib/synth/truth';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CENSUS = resolve(ROOT, 'data/taxonomy/census2010.csv');
@@ -110,12 +111,32 @@ describe('generatePanel', () => {
     const panel = generatePanel({ taxonomy: census, population: 'survey', persons: 150, seed: 5 });
     expect(() => validatePanel(panel, 'census')).not.toThrow();
     checkOracle(panel);
-    // Clusters are contiguous blocks of occupations in code order.
+    // Clusters are the taxonomy's occupation groups: codes sharing their first two digits.
     const truth = new TruthModel(census);
-    expect(truth.nClusters).toBe(16);
     const occ = census.occupationIndices;
+    const prefixes = new Set(occ.map((s) => census.rows[s].code.slice(0, 2)));
+    expect(truth.nClusters).toBe(prefixes.size);
+    for (const m of truth.clusterMembers) expect(new Set([...m].map((s) => census.rows[s].code.slice(0, 2))).size).toBe(1);
     for (let i = 1; i < occ.length; i++) expect(truth.clusterOf[occ[i]]).toBeGreaterThanOrEqual(truth.clusterOf[occ[i - 1]]);
-    for (const m of truth.clusterMembers) expect(m.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('clusters the default taxonomy into families of titles that share words', () => {
+    const truth = new TruthModel(taxonomy);
+    const titles = (c: number) => [...truth.clusterMembers[c]].map((s) => taxonomy.rows[s].title);
+    const managers = truth.clusterOf[taxonomy.rows.findIndex((r) => r.title === 'Financial managers')];
+    expect(titles(managers)).toContain('Construction managers');
+    expect(titles(managers)).not.toContain('Accountants and auditors');
+    const engineers = truth.clusterOf[taxonomy.rows.findIndex((r) => r.title === 'Civil engineers')];
+    expect(titles(engineers)).toEqual(expect.arrayContaining(['Mechanical engineers', 'Electrical engineers']));
+  });
+
+  it('falls back to contiguous blocks when codes form no groups', () => {
+    const codes = Array.from({ length: 40 }, (_, i) => `AA${i}`);
+    const blocks = occupationClusters(codes, codes.map((_, i) => i));
+    expect(blocks.length).toBe(3);
+    expect(blocks.flat()).toEqual(codes.map((_, i) => i));
+    const singles = occupationClusters(['1', '2', '3', '4'], [0, 1, 2, 3]);
+    expect(singles).toEqual([[0, 1, 2, 3]]);
   });
 
   it('is the exact law of the draws: oracle expectations match observed frequencies', () => {
