@@ -1,6 +1,5 @@
 /** What activities depend on, injected by the worker (or by tests). */
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import { ArtifactStore } from '../lib/artifacts/store';
 import type { Settings } from '../lib/env';
 
@@ -16,23 +15,14 @@ export interface ActivityDeps {
 }
 
 /**
- * Hashing a large artifact is progress: it heartbeats the activity doing it, so an activity
- * whose thread work is done does not time out while its files are hashed (none of these
- * activities resumes from heartbeat details). Outside an activity it does nothing.
+ * The store's folders under LABOR_LLM_HOME. `onHashProgress` runs while large files are hashed:
+ * the worker heartbeats there (activities/index.ts defaultDeps); the CLI passes nothing.
  */
-function heartbeatWhileHashing(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    /* not inside an activity (the CLI, a test) */
-  }
-}
-
-export function defaultDeps(settings: Settings): ActivityDeps {
+export function activityDeps(settings: Settings, onHashProgress?: () => void): ActivityDeps {
   const home = settings.LABOR_LLM_HOME;
   return {
     settings,
-    store: new ArtifactStore(join(home, 'artifacts'), { onProgress: heartbeatWhileHashing }),
+    store: new ArtifactStore(join(home, 'artifacts'), { onProgress: onHashProgress }),
     jobsDir: join(home, 'jobs'),
     workDir: join(home, 'work'),
     runsDir: join(home, 'runs'),

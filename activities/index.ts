@@ -2,7 +2,9 @@
  * All activities, built by one factory with injected dependencies (tests pass their own).
  * Each is wrapped so the project's errors reach Temporal as typed, non-retryable failures.
  */
-import type { ActivityDeps } from './deps';
+import { Context } from '@temporalio/activity';
+import type { Settings } from '../lib/env';
+import { activityDeps, type ActivityDeps } from './deps';
 import { typed } from './failures';
 import { prepareData } from './data/prepare-data';
 import { encodeText } from './data/encode-text';
@@ -30,4 +32,21 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type { ActivityDeps } from './deps';
-export { defaultDeps } from './deps';
+
+/**
+ * Hashing a large artifact is progress: it heartbeats the activity doing it, so an activity
+ * whose thread work is done does not time out while its files are hashed (none of these
+ * activities resumes from heartbeat details). Outside an activity it does nothing.
+ */
+function heartbeatWhileHashing(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    /* not inside an activity (the CLI, a test) */
+  }
+}
+
+/** The store of these settings, with hashing heartbeating the activity that does it. */
+export function defaultDeps(settings: Settings): ActivityDeps {
+  return activityDeps(settings, heartbeatWhileHashing);
+}

@@ -143,6 +143,14 @@ export async function startServer(o: ServerOptions): Promise<{ started: boolean;
       if (await isServing(address, 500)) return { started: true, address, pid: child.pid, db: f.db };
       await sleep(250);
     }
+    // One that is still starting would keep the port and the database without a pid file to stop it by.
+    if (exited === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL'); // detached: its own process group
+      } catch {
+        /* gone meanwhile */
+      }
+    }
     rmSync(f.pid, { force: true });
     const tail = existsSync(f.log) ? readFileSync(f.log, 'utf8').split('\n').slice(-15).join('\n') : '';
     throw new Error(`the Temporal dev server did not come up on ${address} (log ${f.log}):\n${tail}`);

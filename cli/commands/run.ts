@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import type { LoadedConfig } from '../../lib/config/load';
 
 interface Args {
   config: string;
@@ -28,7 +29,22 @@ export const runCommand: CommandModule<object, Args> = {
       const { UsageError } = await import('../output');
       throw new UsageError(`--rerun ${unknown.join(' ')}: no such step in ${loaded.config.name} (steps: ${loaded.config.steps.map((s) => s.name).join(', ')})`);
     }
+    if (args.cache && !args.rerun?.length && (await printIfAllCached(loaded))) return;
     const [{ openSession }, { runAndFollow }] = await Promise.all([import('../session'), import('../runs')]);
     await runAndFollow(await openSession(), loaded, { noCache: !args.cache, rerun: args.rerun, worker: args.worker });
   },
 };
+
+/** A rerun with every step cached: the results at once, no run started (cli/cached-run.ts). */
+async function printIfAllCached(loaded: LoadedConfig): Promise<boolean> {
+  const [{ cachedSteps }, { readSettings }, { printSummary }, { say }] = await Promise.all([
+    import('../cached-run'), import('../../lib/env'), import('../watch'), import('../output'),
+  ]);
+  const steps = await cachedSteps(loaded, readSettings());
+  if (!steps) return false;
+  say(`every step of ${loaded.config.name} is cached in this store: nothing to run, so no run was started`);
+  printSummary(steps);
+  say();
+  say(`the runs that computed them: labor-llm list --experiment ${loaded.config.name}; --no-cache or --rerun STEP computes again`);
+  return true;
+}

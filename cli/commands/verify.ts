@@ -12,7 +12,7 @@ export const verifyCommand: CommandModule<object, Args> = {
       .positional('run', { type: 'string', demandOption: true, describe: 'a run id (printed by `run`, listed by `list`)' })
       .example('$0 verify quickstart-1a2b3c4d5e', ''),
   handler: async (args) => {
-    const [{ findRun, openSession }, { say, UsageError }, { runOutcome }, { defaultDeps }, { verifyRun, formatVerify }] = await Promise.all([
+    const [{ findRun, openSession }, { say, UsageError }, { runOutcome }, { activityDeps }, { verifyRun, formatVerify }] = await Promise.all([
       import('../session'), import('../output'), import('../run-outcome'), import('../../activities/deps'), import('../verify-run'),
     ]);
     const session = await openSession({ startServer: false });
@@ -25,7 +25,7 @@ export const verifyCommand: CommandModule<object, Args> = {
     } finally {
       await session.close();
     }
-    const items = await verifyRun(found.manifestPath, defaultDeps(session.settings).store);
+    const items = await verifyRun(found.manifestPath, activityDeps(session.settings).store);
     say(items.length ? formatVerify(items) : `run ${found.name}: no artifacts to verify`);
     if (items.some((i) => i.state !== 'ok')) process.exitCode = 1;
   },

@@ -15,13 +15,9 @@ import {
 } from 'apache-arrow';
 import { plainValues, vectorOf } from './arrow-columns';
 
-export type Split = 'train' | 'valid' | 'test';
-export const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
+import type { Split, StateKind } from './contract-names';
 
-export type StateKind = 'occupation' | 'unemployed' | 'not_in_labor_force' | 'in_education';
-export const STATE_KINDS: readonly StateKind[] = ['occupation', 'unemployed', 'not_in_labor_force', 'in_education'];
-/** States that count as "not employed" for the P(non-employment) task. */
-export const NONEMPLOYMENT_KINDS: readonly StateKind[] = ['unemployed', 'not_in_labor_force', 'in_education'];
+export { NONEMPLOYMENT_KINDS, SPLITS, STATE_KINDS, type Split, type StateKind } from './contract-names';
 
 /** taxonomy.arrow: the valid states, in the order every distribution column uses. */
 export interface TaxonomyRow { code: string; title: string; kind: StateKind }
@@ -251,16 +247,4 @@ export function rowsOf<T>(table: Table): T[] {
   return rows;
 }
 
-/** File names inside each artifact folder. */
-export const FILES = {
-  persons: 'persons.arrow',
-  personYears: 'person_years.arrow',
-  taxonomy: 'taxonomy.arrow',
-  oracle: 'oracle.arrow',
-  texts: 'texts.arrow',
-  points: 'points.arrow',
-  pointFeatures: 'point_features.arrow',
-  predictions: 'predictions.arrow',
-  metrics: 'metrics.json',
-  manifest: 'manifest.json',
-} as const;
+export { FILES } from './contract-names';

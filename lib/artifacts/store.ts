@@ -28,7 +28,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { canonicalJson, hashJson } from '../config/hash';
 import { replaceSymlinkAtomic, writeJsonAtomic } from './atomic';
 import { storageFailure } from './storage-failure';
-import { FILES } from './contracts';
+import { FILES } from './contract-names';
 import { FileDigests } from './file-digests';
 import { hashFile, type HashProgress } from './hash-file';
 

@@ -7,7 +7,8 @@ import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { InvalidData, ProblemList } from '../errors';
-import { STATE_KINDS, type StateKind, type TaxonomyRow } from '../artifacts/contracts';
+import { STATE_KINDS, type StateKind } from '../artifacts/contract-names';
+import type { TaxonomyRow } from '../artifacts/contracts';
 
 /** The special states, with the codes and titles used when a taxonomy file omits them. */
 export const SPECIAL_STATES: readonly TaxonomyRow[] = [

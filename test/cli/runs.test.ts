@@ -60,16 +60,24 @@ describe('labor-llm against a Temporal server', () => {
     expect(status.stdout).toMatch(/^survey\s+data\s+done/m);
     expect(status.stdout).toMatch(`manifest: ${manifest}`);
 
-    // A rerun is served from the cache, and its process never loads the scoring stack (which
-    // lives in worker threads).
+    // A rerun with every step cached prints the results from the store at once: no run is
+    // started, and its process loads neither the Temporal SDK nor the scoring stack.
     const trace = join(dir, 'run-trace.txt');
     const again = await startCli(['run', tinyConfig(`cli-tiny-${tag}`)], h.env, 150_000, moduleTrace(dir, trace)).done;
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/^\[survey\] cached ✓$/m);
-    expect(again.stdout).toMatch(/^\[text\] cached ✓$/m);
+    expect(again.stdout).toMatch(`every step of cli-tiny-${tag} is cached in this store: nothing to run, so no run was started`);
+    expect(again.stdout).toMatch(/^survey\s+data\s+cached\s+dataset=synthetic/m);
+    expect(again.stdout).toMatch(/^text\s+encode\s+cached\s+template=resume@1 texts=200/m);
+    expect(again.stdout).not.toMatch(/^run /m);
     const loaded = readFileSync(trace, 'utf8').split('\n');
-    expect(loaded.some((u) => u.includes('temporal/worker.ts'))).toBe(true);
+    expect(loaded.filter((u) => /@temporalio|temporal\/worker\.ts|apache-arrow/.test(u))).toEqual([]);
     expect(loaded.filter((u) => SCORING_MODULES.test(u))).toEqual([]);
+
+    // --rerun computes the named step again, through a run.
+    const rerun = await cli(['run', tinyConfig(`cli-tiny-${tag}`), '--rerun', 'text'], h.env, 150_000);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/^\[survey\] cached ✓$/m);
+    expect(rerun.stdout).toMatch(/^\[text\] done ✓$/m);
 
     // The visibility store may lag the run's end a little.
     let listed: { run: string; status: string }[] = [];
@@ -79,6 +87,7 @@ describe('labor-llm against a Temporal server', () => {
       expect(list.code, list.stderr).toBe(0);
       listed = JSON.parse(list.stdout);
     }
+    // Two runs: the first and the --rerun; the fully cached rerun started none.
     expect(listed.filter((x) => x.run === runId)).toEqual([
       expect.objectContaining({ status: 'succeeded', experiment: `cli-tiny-${tag}` }),
       expect.objectContaining({ status: 'succeeded', experiment: `cli-tiny-${tag}` }),
@@ -93,7 +102,8 @@ describe('labor-llm against a Temporal server', () => {
   });
 
   it('cancel: a run started with --no-worker ends cancelled once a worker carries the cancellation out', async () => {
-    const run = startCli(['run', tinyConfig(`cli-cancel-${tag}`), '--no-worker'], h.env);
+    // --no-cache: the first test cached these steps, and a fully cached run starts nothing.
+    const run = startCli(['run', tinyConfig(`cli-cancel-${tag}`), '--no-worker', '--no-cache'], h.env);
     const [, runId] = await run.waitFor(/^run (\S+) \(/m);
     const cancel = await cli(['cancel', runId, '--wait', '0'], h.env);
     expect(cancel.code, cancel.stderr).toBe(0);

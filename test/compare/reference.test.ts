@@ -1,6 +1,8 @@
-/** Naming the reference row: by model, label, full name, or a label merged into a row (`also`). */
+/** Naming the reference row: by model, label, full name, or a label merged into a row (`also`); and how a row is named in tables. */
 import { describe, expect, it } from 'vitest';
 import { resolveReference } from '../../lib/compare/reference';
+import { modelName } from '../../lib/compare/format-cells';
+import type { CompareRow } from '../../lib/compare';
 
 const rows = [
   { run: 'r1', model: 'model', label: 'eval-a:model' },
@@ -24,5 +26,14 @@ describe('resolveReference', () => {
   it('refuses a name that matches no row or several', () => {
     expect(() => resolveReference('eval-c:model', rows)).toThrow(/names no model/);
     expect(() => resolveReference('model', rows)).toThrow(/names 2 models: write one of r1\/eval-a:model, r1\/eval-b:model/);
+  });
+});
+
+describe('modelName', () => {
+  it('names the first identical row merged into a row and counts the rest', () => {
+    const row = (also?: string[]) => ({ run: 'r1', model: 'oracle', label: 'eval-a:oracle', also }) as unknown as CompareRow;
+    expect(modelName(row())).toBe('eval-a:oracle');
+    expect(modelName(row(['eval-b:oracle']))).toBe('eval-a:oracle (= eval-b:oracle)');
+    expect(modelName(row(['eval-b:oracle', 'eval-c:oracle', 'eval-d:oracle']))).toBe('eval-a:oracle (= eval-b:oracle and 2 more)');
   });
 });

@@ -138,8 +138,21 @@ def test_jobs_packed_unpacked_bf16_checkpointed(tmp_path, texts_path):
     assert abs(bf16["val_loss_initial"] - packed["val_loss_initial"]) < 0.05
     log = open(os.path.join(tmp_path / "bf16", "train.log")).read()
     assert "attention sdpa, packing True, gradient checkpointing True" in log
+    # bf16 training saves bf16 weights (half the folder); the ONNX export still matches them.
+    assert (packed["saved_dtype"], bf16["saved_dtype"]) == ("float32", "bfloat16")
+    assert {saved_dtypes(tmp_path / "packed"), saved_dtypes(tmp_path / "bf16")} == {("F32",), ("BF16",)}
+    assert bf16["export"]["max_abs_diff"] < 1e-3
 
     job = write_job(tmp_path / "fp16", {**spec, "precision": "fp16", "packing": "yes"})
     assert run_job(job, echo=False) == 2
     err = read_json(os.path.join(job, "error.json"))["message"]
     assert "spec.precision: 'fp16' needs device 'cuda'" in err and 'spec.packing: expected true or false, found "yes"' in err
+
+
+def saved_dtypes(job) -> tuple:
+    """The dtypes in a job's output/model.safetensors, from its header."""
+    import json as _json
+    import struct
+    with open(os.path.join(job, "output", "model.safetensors"), "rb") as f:
+        header = _json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+    return tuple(sorted({v["dtype"] for k, v in header.items() if k != "__metadata__"}))
