@@ -37,7 +37,7 @@ beforeAll(async () => {
       `  - {name: survey, kind: data, source: synthetic, population: survey, persons: 400}\n` +
       `  - {name: resume-text, kind: encode, input: resumes}\n` +
       `  - {name: text, kind: encode, input: survey}\n` +
-      `  - {name: career, kind: fit, data: text, model: career, pretrain: resume-text, career: {hidden: 32, epochs: 3, pretrainEpochs: 1, evalEvery: 20}}\n` +
+      `  - {name: career, kind: fit, data: text, model: career, pretrain: resume-text, career: {hidden: 32, epochs: 10, pretrainEpochs: 2, evalEvery: 20}}\n` +
       `  - {name: eval-career, kind: evaluate, data: text, model: career, baselines: [marginal], bootstrap: 0}\n`,
   );
 }, 120_000);
