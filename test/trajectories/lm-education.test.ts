@@ -133,7 +133,8 @@ describe('the language model draws education', () => {
     const pinned = testCareers(300, 5);
     const small: Careers = { ...pinned, persons: pinned.persons.slice(0, 20), start: pinned.start.slice(0, 21) };
     const s = await simulateTrajectories(small, lmSampler({ scorer, education: { scorer: eduScorer, levels } }), { prefixYears: 2, horizon: 3, draws: 2, seed: 9 });
-    expect(createHash('sha256').update(Buffer.from(s.states.buffer)).digest('hex')).toBe('532fc2066f37d8d23c63372389d777530f74af63137c4c2bb66b13df6ff17b8d');
+    // Pinned again when the synthetic truth's clusters became the taxonomy's occupation groups (new careers).
+    expect(createHash('sha256').update(Buffer.from(s.states.buffer)).digest('hex')).toBe('d08b07484e94b6d1e53d2085c52f507ab9da82a57bd56f172798821ebe3c5f60');
   });
 
   it("rejects an education scorer whose candidates are not educationCandidates(...)", async () => {

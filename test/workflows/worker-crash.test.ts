@@ -76,5 +76,7 @@ it('a run survives SIGKILL of its worker mid-step', async () => {
   }
   expect(attempts['prepareData:small']).toEqual([1]);
   expect(attempts['encodeText:small-text']).toEqual([1]);
-  expect(attempts['prepareData:big']).toEqual([2]);
+  // Retried after the kill: attempt 2, or later when a loaded machine starved a retry's 3 s heartbeat.
+  expect(attempts['prepareData:big']).toHaveLength(1);
+  expect(attempts['prepareData:big'][0]).toBeGreaterThanOrEqual(2);
 }, 120_000);
