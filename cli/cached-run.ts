@@ -9,7 +9,7 @@
 import { activityDeps } from '../activities/deps';
 import { resolveStep } from '../activities/run/resolve-step';
 import type { LoadedConfig } from '../lib/config/load';
-import { derivedInputs, stepInputs } from '../lib/config/steps';
+import { inputArtifacts } from '../lib/config/steps';
 import type { Settings } from '../lib/env';
 import type { ArtifactRef } from '../lib/artifacts/store';
 import type { StepState } from '../temporal/run-types';
@@ -21,8 +21,7 @@ export async function cachedSteps(loaded: LoadedConfig, settings: Settings): Pro
   const artifacts = new Map<string, ArtifactRef>();
   const states: StepState[] = [];
   for (const step of steps) {
-    const inputs = Object.fromEntries(stepInputs(step).map((i) => [i.key, artifacts.get(i.step)!]));
-    for (const [role, name] of Object.entries(derivedInputs(steps, step))) inputs[role] = artifacts.get(name)!;
+    const inputs = inputArtifacts(steps, step, (name) => artifacts.get(name)!);
     const { key, cached } = await resolve({ step, inputs, noCache: false });
     if (!cached) return undefined;
     artifacts.set(step.name, cached.artifact);

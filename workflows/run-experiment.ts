@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { StepConfig } from '../lib/config/schema';
-import { derivedInputs, stepInputs } from '../lib/config/steps';
+import { inputArtifacts, stepInputs } from '../lib/config/steps';
 import { Dataset, Model, RunStatus, Step } from '../temporal/search-attributes';
 import { computeOptions, NON_RETRYABLE, quickOptions } from './activity-options';
 import { toSeconds } from './durations';
@@ -45,9 +45,8 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
 
   const runStep = async (step: StepConfig): Promise<void> => {
     const state = states.get(step.name)!;
-    const inputs = Object.fromEntries(stepInputs(step).map((i) => [i.key, states.get(i.step)!.artifact!]));
-    // Inputs behind the named ones: the panel behind an evaluation's text, and so on (steps.ts).
-    for (const [role, name] of Object.entries(derivedInputs(config.steps, step))) inputs[role] = states.get(name)!.artifact!;
+    // The named steps' artifacts and those behind them: the panel behind an evaluation's text, and so on (steps.ts).
+    const inputs = inputArtifacts(config.steps, step, (name) => states.get(name)!.artifact!);
     Object.assign(state, { status: 'running', startedAt: Date.now() });
     upsertSearchAttributes([{ key: Step, value: step.name }]);
     // Summaries name the step on each event in the Web UI's history.

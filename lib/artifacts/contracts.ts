@@ -17,7 +17,7 @@ import { plainValues, vectorOf } from './arrow-columns';
 
 import type { Split, StateKind } from './contract-names';
 
-export { NONEMPLOYMENT_KINDS, SPLITS, STATE_KINDS, type Split, type StateKind } from './contract-names';
+export { FILES, NONEMPLOYMENT_KINDS, SPLITS, STATE_KINDS, type Split, type StateKind } from './contract-names';
 
 /** taxonomy.arrow: the valid states, in the order every distribution column uses. */
 export interface TaxonomyRow { code: string; title: string; kind: StateKind }
@@ -247,4 +247,3 @@ export function rowsOf<T>(table: Table): T[] {
   return rows;
 }
 
-export { FILES } from './contract-names';

@@ -88,3 +88,14 @@ export function derivedInputs(steps: readonly StepConfig[], step: StepConfig): R
   }
   return out;
 }
+
+/**
+ * Every input a step's activity sees, by role: the steps it names and those behind them
+ * (derivedInputs), each as `artifactOf` gives it. The workflow and a fully cached rerun
+ * (cli/cached-run.ts) build their cache lookups from this one place.
+ */
+export function inputArtifacts<T>(steps: readonly StepConfig[], step: StepConfig, artifactOf: (name: string) => T): Record<string, T> {
+  const inputs: Record<string, T> = Object.fromEntries(stepInputs(step).map((i) => [i.key, artifactOf(i.step)]));
+  for (const [role, name] of Object.entries(derivedInputs(steps, step))) inputs[role] = artifactOf(name);
+  return inputs;
+}
