@@ -34,6 +34,8 @@ const ROWS: [string, (ctx: Ctx) => Promise<void>][] = [
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const seed = Number(process.env.CHAOS_SEED ?? 1);
 const root = mkdtempSync(join(tmpdir(), 'labor-llm-chaos-'));
+// The processes the rows start make their temp folders here too, so the suite's end removes them.
+process.env.TMPDIR = root;
 const checks: Check[] = [];
 let current = '';
 const started = Date.now();
