@@ -22,7 +22,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const results = resultRows(input);
   const analysed = analysedRuns(input);
   const careerModels = input.runs.flatMap((r) => r.analysis?.trajectories?.models ?? []);
-  const colors = modelColors([...results.map((r) => r.model), ...analysed.flatMap(({ a }) => a.models), ...careerModels], new Set([...oracleNames(input), 'truth']));
+  const colors = modelColors([...results.map((r) => r.series), ...analysed.flatMap(({ a }) => a.models), ...careerModels], new Set([...oracleNames(input), 'truth']));
   const charts = planCharts(input, colors);
   const svgs = new Map<string, SafeHtml>();
   for (const c of charts) svgs.set(c.name, figure(c.name, await renderSvg(c.spec, `${c.name}-chart`), c.caption));

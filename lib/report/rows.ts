@@ -11,6 +11,12 @@ export interface ResultRow {
   run: string;
   step: string;
   model: string;
+  /**
+   * The model's name across the report, as the analysis names it: an evaluation's own model by
+   * its step, a baseline or oracle by its own name. Charts colour by it, so each evaluated model
+   * keeps one colour (not one blue for every evaluation's "model").
+   */
+  series: string;
   /** What a chart calls this row: the model, preceded by the run and step where they vary. */
   label: string;
   /** The synthetic truth: a reference, not a competitor. */
@@ -95,6 +101,7 @@ export function resultRows(input: ReportInput): ResultRow[] {
           run: run.id,
           step: e.step,
           model,
+          series: model === 'model' ? e.step : model,
           label: [multi ? run.id : null, steps ? e.step : null, model].filter((x) => x !== null).join(' · '),
           oracle: model === oracle,
           metrics,

@@ -179,6 +179,24 @@ describe('reportMarkdown', () => {
 });
 
 describe('result rows', () => {
+  it('name each evaluation’s own model by its step, so the perplexity chart gives each its own colour', async () => {
+    const { resultRows } = await import('../../lib/report/rows');
+    const run = runFixture({ analysis: false, bootstrap: 0 });
+    const [e] = run.evaluations;
+    // As the evaluate step writes them: the evaluated model's folder is "model" in every evaluation.
+    const { [e.model!]: own, ...rest } = e.models;
+    const first = { ...e, models: { model: own, ...rest } };
+    const second = { ...first, step: 'evaluate-other', models: { model: { ...own, perplexity: own.perplexity! * 1.5 } } };
+    const input = reportInput([{ ...run, evaluations: [first, second] }]);
+    expect(resultRows(input).filter((r) => r.model === 'model').map((r) => r.series)).toEqual([e.step, 'evaluate-other']);
+    const chart = figures(await renderReport(input)).find((f) => f.name === 'perplexity')!.body;
+    const bars = chart.match(/<g class="mark-rect role-mark layer_0_marks"[^>]*>(.*?)<\/g>/)![1];
+    const fills = [...bars.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+    // One bar per row; the two evaluated models differ in colour from each other and from the oracle's grey.
+    expect(fills).toHaveLength(resultRows(input).length);
+    expect(new Set(fills).size).toBe(fills.length);
+  });
+
   it('show a baseline or oracle that two evaluations of a run share once, and every evaluated model', async () => {
     const { resultRows } = await import('../../lib/report/rows');
     const run = runFixture({ analysis: false, bootstrap: 0 });

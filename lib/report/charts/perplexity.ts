@@ -10,7 +10,7 @@ const LOG_RATIO = 10;
 export function perplexityChart(rows: readonly ResultRow[], colors: ModelColors): TopLevelSpec | null {
   const values = rows
     .filter((r) => r.metrics.perplexity !== null && Number.isFinite(r.metrics.perplexity))
-    .map((r) => ({ label: r.label, model: r.model, perplexity: r.metrics.perplexity, lo: r.metrics.ci?.perplexity.lo ?? null, hi: r.metrics.ci?.perplexity.hi ?? null }));
+    .map((r) => ({ label: r.label, series: r.series, perplexity: r.metrics.perplexity, lo: r.metrics.ci?.perplexity.lo ?? null, hi: r.metrics.ci?.perplexity.hi ?? null }));
   if (values.length === 0) return null;
   const ppl = values.map((v) => v.perplexity);
   const log = Math.max(...ppl) / Math.min(...ppl) > LOG_RATIO;
@@ -30,7 +30,7 @@ export function perplexityChart(rows: readonly ResultRow[], colors: ModelColors)
           x: { ...x, field: 'perplexity', title: log ? 'perplexity (log scale; lower is better)' : 'perplexity (lower is better)' },
           // A log axis has no 0: bars start at perplexity 1, the floor of any model.
           ...(log ? { x2: { datum: 1 } } : {}),
-          color: { field: 'model', type: 'nominal', scale: colors, legend: null },
+          color: { field: 'series', type: 'nominal', scale: colors, legend: null },
         },
       },
       {
