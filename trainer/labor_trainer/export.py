@@ -115,4 +115,5 @@ def training_metrics(tr, export: dict) -> dict:
         "saved_dtype": str(saved_dtype(tr.spec)).removeprefix("torch."),
         "peak_gpu_mem_mb": (torch.cuda.max_memory_allocated() / 2**20) if tr.device.type == "cuda" else None,
         "export": export,
+        "texts_files": tr.inp.text_counts,  # per texts file (several when pooled): train and valid texts
     }

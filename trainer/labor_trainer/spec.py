@@ -18,7 +18,7 @@ EXPORTS = ("onnx", "none")
 ARCHITECTURES = ("llama",)
 
 DEFAULTS: dict[str, Any] = {
-    "texts": None,  # required
+    "texts": None,  # required: a path to texts.arrow, or a list of them (pooled in order)
     "base": None,  # required: {"path": ...} or {"init": {...}}
     "method": "full",
     "lora": {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": ["q_proj", "v_proj"]},
@@ -95,13 +95,19 @@ def resolve_spec(raw: Any, job_dir: str | None = None) -> dict:
         if k in DEFAULTS and k not in ("lora", "schedule", "base"):
             spec[k] = v
 
-    # texts
+    # texts: one path, or a list of paths whose texts are pooled in order
     t = raw.get("texts")
     if t is not None:
-        if not isinstance(t, str) or not t:
-            p.append(f"spec.texts: expected a path to texts.arrow, found {json.dumps(t)}")
+        here = job_dir or os.getcwd()
+        if isinstance(t, str) and t:
+            spec["texts"] = os.path.abspath(os.path.join(here, t))
+        elif isinstance(t, list) and t and all(isinstance(x, str) and x for x in t):
+            spec["texts"] = [os.path.abspath(os.path.join(here, x)) for x in t]
+            for i, x in enumerate(spec["texts"]):
+                if spec["texts"].index(x) != i:
+                    p.append(f"spec.texts[{i}]: {x} is also spec.texts[{spec['texts'].index(x)}]; list each file once")
         else:
-            spec["texts"] = os.path.abspath(os.path.join(job_dir or os.getcwd(), t))
+            p.append(f"spec.texts: expected a path to texts.arrow or a non-empty list of such paths, found {json.dumps(t)}")
 
     # base
     b = raw.get("base")

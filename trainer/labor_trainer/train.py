@@ -39,6 +39,13 @@ def file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
+def texts_sha256(texts: str | list[str]) -> str:
+    # One file: its own digest, as before pooling existed (so older checkpoints still resume).
+    if isinstance(texts, str):
+        return file_sha256(texts)
+    return hashlib.sha256("\n".join(file_sha256(p) for p in texts).encode()).hexdigest()
+
+
 def configure_torch(spec: dict) -> None:
     if spec["device"] == "cuda":
         # cuBLAS needs this, set before CUDA initialises, to be deterministic.
@@ -95,7 +102,7 @@ def run_job(job_dir: str, echo: bool = True, stops: StopRequests | None = None) 
         from .validate import check_inputs
 
         inputs = check_inputs(spec)
-        trainer = Trainer(spec, job, log, status, inputs, stops, h, file_sha256(spec["texts"]))
+        trainer = Trainer(spec, job, log, status, inputs, stops, h, texts_sha256(spec["texts"]))
         stops.defer_signals = True  # from here a signal stops the job at the next step boundary
         trainer.setup()
         resume(trainer)

@@ -6,14 +6,15 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from .data import read_texts
+from .data import read_pooled_texts
 from .errors import InvalidInput
 from .modeling import has_weights, llama_config, lora_candidate_names, meta_model, missing_lora_targets
 
 
 @dataclass
 class Inputs:
-    texts: dict[str, list[str]] = field(default_factory=dict)
+    texts: dict[str, list[str]] = field(default_factory=dict)  # pooled over the spec's texts files
+    text_counts: list[dict] = field(default_factory=list)  # per file: texts, train_texts, valid_texts
     base_config: object | None = None  # transformers config for base.path
     tokenizer: object | None = None  # loaded tokenizer for base.path
     max_positions: int | None = None
@@ -25,13 +26,8 @@ def check_inputs(spec: dict) -> Inputs:
     problems: list[str] = []
     inp = Inputs()
 
-    try:
-        inp.texts = read_texts(spec["texts"])
-        if not inp.texts["train"]:
-            problems.append(f"spec.texts: {spec['texts']} has no rows with split 'train' and non-empty text "
-                            f"(empty training set)")
-    except InvalidInput as e:
-        problems.append(e.message)
+    inp.texts, inp.text_counts, text_problems = read_pooled_texts(spec["texts"])
+    problems.extend(text_problems)
 
     model_for_names = None
     if "path" in spec["base"]:
@@ -124,6 +120,7 @@ def describe(spec: dict, inp: Inputs) -> dict:
         "inputs": {
             "train_texts": len(inp.texts.get("train", [])),
             "valid_texts": len(inp.texts.get("valid", [])),
+            "texts_files": inp.text_counts,
             "architecture": inp.architecture,
             "max_position_embeddings": inp.max_positions,
             "lora_module_names": inp.lora_available,
