@@ -5,10 +5,12 @@
 import { join } from 'node:path';
 import { FILES } from '../../lib/artifacts/contracts';
 import type { FinetuneStepConfig } from '../../lib/config/schema';
+import { textRoles } from '../../lib/config/steps';
 import type { StepRunInput } from '../../temporal/run-types';
 
 export function trainingSpec(input: StepRunInput): Record<string, unknown> {
   const step = input.step as FinetuneStepConfig;
+  const textsOf = (role: string) => join(input.inputs[role].path, FILES.texts);
   const base =
     'init' in step.base
       ? {
@@ -22,7 +24,8 @@ export function trainingSpec(input: StepRunInput): Record<string, unknown> {
         ? { path: step.base.path }
         : { path: input.inputs['base.step'].path };
   return {
-    texts: join(input.inputs.data.path, FILES.texts),
+    // One encode step: a path, as before pooling existed (so its spec and job id are unchanged); several: a list, in order.
+    texts: typeof step.data === 'string' ? textsOf('data') : textRoles(step.data).map(({ role }) => textsOf(role)),
     base,
     method: step.method,
     ...(step.method === 'lora'

@@ -12,6 +12,7 @@ import { getTemplate } from '../text/templates';
 import { didYouMeanSuffix } from './did-you-mean';
 import { hashJson } from './hash';
 import { issueLines, lineSuffix, type LineOf } from './issues';
+import { pooledDataProblems } from './pooled-data';
 import { experimentConfig, type CompareStepConfig, type EvaluateStepConfig, type ExperimentConfig, type StepConfig } from './schema';
 import { stepInputs } from './steps';
 
@@ -120,7 +121,8 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
   const problems: string[] = [];
   const kinds = new Map<string, StepConfig['kind']>();
   const byName = new Map<string, StepConfig>();
-  const at = (i: number, key: string) => `steps[${i}].${key}${lineSuffix(lineOf(['steps', i, ...key.split('.')]))}`;
+  // A key like `data.1` names a list entry: shown as `data[1]`, as the schema's own errors show it.
+  const at = (i: number, key: string) => `steps[${i}].${key.replace(/\.(\d+)/g, '[$1]')}${lineSuffix(lineOf(['steps', i, ...key.split('.')]))}`;
   steps.forEach((step, i) => {
     if (kinds.has(step.name)) problems.push(`${at(i, 'name')}: duplicate step name '${step.name}'`);
     for (const { key, step: ref, kinds: allowed } of stepInputs(step)) {
@@ -145,6 +147,7 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
         if (step.incontext) problems.push(`${at(i, 'incontext')}: step '${step.model}' is a fitted ${model.model} model, not a language model; in-context examples need a finetune step's model`);
       }
     }
+    if (step.kind === 'finetune') problems.push(...pooledDataProblems(step, byName).map((p) => `${at(i, p.key)}: ${p.message}`));
     if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));
     if (step.kind === 'compare') problems.push(...compareProblems(step).map((p) => `${at(i, p.key)}: ${p.message}`));
     if (step.kind === 'report' && !step.analysis && step.evaluations.length === 0) {

@@ -84,10 +84,19 @@ const slurmResources = z
   })
   .optional();
 
+/**
+ * The encode steps whose texts a finetune step trains on: one name, or a list pooled in order
+ * (train with train, valid with valid). A one-name list reads as the name, so the resolved config
+ * and its cache key are those of `data: name`.
+ */
+const finetuneData = z
+  .union([stepRef, z.array(stepRef).min(1, 'expected the name of an encode step or a non-empty list of them, found an empty list')])
+  .transform((d) => (Array.isArray(d) && d.length === 1 ? d[0] : d));
+
 export const finetuneStep = z.strictObject({
   kind: z.literal('finetune'),
   name,
-  data: stepRef,
+  data: finetuneData,
   provider: z.enum(['local', 'slurm']).default('local'),
   /** Where the weights start: a small architecture from scratch, a local HF folder, or an earlier finetune step. */
   base: z.union([

@@ -16,6 +16,14 @@ export const ARTIFACT_KINDS: Record<StepKind, string> = {
   data: 'panel', encode: 'text', finetune: 'model', fit: 'fitted', evaluate: 'evaluation', analyze: 'analysis', report: 'report', compare: 'comparison',
 };
 
+/**
+ * The roles of a finetune step's texts: `data` for one encode step (as before pooling existed, so
+ * its cache key is unchanged), `data.0`, `data.1`, ... for a pooled list, in the list's order.
+ */
+export function textRoles(data: string | readonly string[]): { role: string; step: string }[] {
+  return typeof data === 'string' ? [{ role: 'data', step: data }] : data.map((step, i) => ({ role: `data.${i}`, step }));
+}
+
 export function stepInputs(step: StepConfig): StepInput[] {
   switch (step.kind) {
     case 'data':
@@ -24,7 +32,7 @@ export function stepInputs(step: StepConfig): StepInput[] {
       return [{ key: 'input', step: step.input, kinds: ['data'] }];
     case 'finetune':
       return [
-        { key: 'data', step: step.data, kinds: ['encode'] },
+        ...textRoles(step.data).map(({ role, step }) => ({ key: role, step, kinds: ['encode'] as StepKind[] })),
         ...('step' in step.base ? [{ key: 'base.step', step: step.base.step, kinds: ['finetune'] as StepKind[] }] : []),
       ];
     case 'fit':

@@ -102,10 +102,49 @@ describe('loadConfig', () => {
         '  - {name: html, kind: report}\n',
     );
     const err = errorOf(() => loadConfig(file));
-    expect(err.message).toContain("steps[4].evaluations.2 (line 8): step 't' is a encode step; expected evaluate");
+    expect(err.message).toContain("steps[4].evaluations[2] (line 8): step 't' is a encode step; expected evaluate");
     expect(err.message).toContain("steps[4].evaluations (line 8): evaluations 'e1' and 'e2' differ in split ('test' vs 'valid')");
     expect(err.message).toContain("evaluations 'e1' and 'e2' differ in maxPoints ('10' vs 'all')");
     expect(err.message).toContain("steps[5].kind (line 9): a report step needs 'analysis' (an analyze step) or 'evaluations' (evaluate steps); found neither");
+  });
+
+  describe('a finetune step pooling several encode steps (data: [a, b])', () => {
+    const head =
+      'schemaVersion: 1\nname: p\nsteps:\n  - {name: survey, kind: data, source: synthetic, population: survey, persons: 5}\n' +
+      '  - {name: later, kind: data, source: synthetic, population: survey, persons: 5}\n' +
+      '  - {name: survey-text, kind: encode, input: survey}\n' +
+      '  - {name: later-text, kind: encode, input: later}\n';
+    const ft = (data: string) => `  - {name: ft, kind: finetune, data: ${data}, base: {init: {layers: 1, hidden: 8, heads: 2}}}\n`;
+
+    it('loads a list in order; a one-name list is the name itself, with the same config hash', () => {
+      const pooled = loadConfig(write('pooled.yaml', head + ft('[survey-text, later-text]')));
+      expect(pooled.config.steps[4]).toMatchObject({ kind: 'finetune', data: ['survey-text', 'later-text'] });
+      const one = loadConfig(write('pooled-one.yaml', head + ft('survey-text')));
+      const listOfOne = loadConfig(write('pooled-list-of-one.yaml', head + ft('[survey-text]')));
+      expect(listOfOne.config.steps[4]).toMatchObject({ data: 'survey-text' });
+      expect(listOfOne.hash).toBe(one.hash);
+      expect(pooled.hash).not.toBe(one.hash);
+    });
+
+    it('names the list entry of an unknown step, a step of another kind, a duplicate and another template', () => {
+      const file = write(
+        'pooled-bad.yaml',
+        head +
+          '  - {name: codes-text, kind: encode, input: later, template: resume-codes}\n' +
+          '  - name: ft\n    kind: finetune\n    base: {init: {layers: 1, hidden: 8, heads: 2}}\n    data:\n' +
+          '      - survey-text\n      - later-txt\n      - survey\n      - survey-text\n      - codes-text\n',
+      );
+      const err = errorOf(() => loadConfig(file));
+      expect(err.message).toContain("steps[5].data[1] (line 14): 'later-txt' is not an earlier step (did you mean 'later-text'?)");
+      expect(err.message).toContain("steps[5].data[2] (line 15): step 'survey' is a data step; expected encode");
+      expect(err.message).toContain("steps[5].data[3] (line 16): 'survey-text' is listed twice (also data[0]); pool each encode step once");
+      expect(err.message).toMatch(/steps\[5\]\.data\[4\] \(line 17\): step 'codes-text' encodes with template resume-codes@\d+, but 'survey-text' \(data\[0\]\) with resume@\d+; pooled texts must share one template/);
+      expect(err.message).not.toContain('data[0] (line');
+    });
+
+    it('an empty list is a schema error at the key', () => {
+      expect(errorOf(() => loadConfig(write('pooled-empty.yaml', head + ft('[]')))).message).toContain('steps[4].data (line 8): expected the name of an encode step or a non-empty list of them, found an empty list');
+    });
   });
 
   it('merges extends: fragments, the including file winning', () => {
