@@ -22,7 +22,7 @@ export async function cachedSteps(loaded: LoadedConfig, settings: Settings): Pro
   const states: StepState[] = [];
   for (const step of steps) {
     const inputs = inputArtifacts(steps, step, (name) => artifacts.get(name)!);
-    const { key, cached } = await resolve({ step, inputs, noCache: false });
+    const { key, cached } = await resolve({ step, inputs, noCache: false, experiment: loaded.config.name });
     if (!cached) return undefined;
     artifacts.set(step.name, cached.artifact);
     states.push({ name: step.name, kind: step.kind, status: 'cached', key, artifact: cached.artifact, summary: cached.summary });

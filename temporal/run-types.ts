@@ -89,6 +89,8 @@ export interface ResolveStepInput {
   step: StepConfig;
   inputs: Record<string, ArtifactRef>;
   noCache: boolean;
+  /** The config's name: part of a report's or comparison's key (resolve-step.ts). */
+  experiment: string;
 }
 
 export interface ResolveStepResult {

@@ -52,7 +52,7 @@ export async function runExperimentWorkflow(input: RunExperimentInput): Promise<
     // Summaries name the step on each event in the Web UI's history.
     const resolved = await quick.resolveStep.executeWithOptions(
       { ...quickOptions(queues.cpu), summary: `${step.name}: cache lookup` },
-      [{ step, inputs, noCache: !!input.noCache || forced.has(step.name) }],
+      [{ step, inputs, noCache: !!input.noCache || forced.has(step.name), experiment: config.name }],
     );
     state.key = resolved.key;
     if (resolved.cached) {

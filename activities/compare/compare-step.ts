@@ -1,8 +1,8 @@
 /**
  * The compare step: one table of every model of the named evaluations (the evaluated models,
  * their baselines, their oracles), paired against the oracle and a reference, run in a worker
- * thread. The rows name this run; a cached comparison, like a cached report, names the run that
- * built it.
+ * thread. The rows name this run; a cached comparison, like a cached report, names the run of
+ * this experiment that built it (their cache keys name the experiment: resolve-step.ts).
  */
 import type { CompareStepConfig } from '../../lib/config/schema';
 import type { StepResult, StepRunInput } from '../../temporal/run-types';

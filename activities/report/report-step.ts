@@ -1,7 +1,8 @@
 /**
  * The report step: one self-contained HTML page (report.html) and a Markdown summary
  * (summary.md) of the run's evaluations and analysis. The run's provenance is the run so far,
- * as its manifest will record it; a cached report keeps the provenance of the run that built it.
+ * as its manifest will record it; a cached report keeps the provenance of the run of this
+ * experiment that built it.
  * The work runs in a worker thread (report-tasks.ts).
  */
 import type { ReportStepConfig } from '../../lib/config/schema';

@@ -78,7 +78,7 @@ describe('step code versions', () => {
     const step = { kind: 'encode', name: 't', input: 'survey', template: { name: 'resume' } } as StepConfig;
     const { name: _n, ...config } = step;
     const key = (version: number) => cacheKey({ kind: 'encode', version, config, inputs: { input: 'abc' } });
-    expect(stepCacheKey(step, { input: { sha256: 'abc' } })).toBe(key(readStepCode().kinds.encode.version));
+    expect(stepCacheKey(step, { input: { sha256: 'abc' } }, 'x')).toBe(key(readStepCode().kinds.encode.version));
     expect(key(readStepCode().kinds.encode.version + 1)).not.toBe(key(readStepCode().kinds.encode.version));
   });
 });

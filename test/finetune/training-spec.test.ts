@@ -58,14 +58,14 @@ describe('finetune step inputs and spec', () => {
     // The cache key's parts are those of before: the config's data a name, the input under role `data`.
     const { name: _name, provider: _p, stallTimeout: _s, ...config } = ft as Record<string, unknown>;
     expect(config.data).toBe('survey-text');
-    expect(stepCacheKey(ft, input.inputs)).toBe(cacheKey({ kind: 'finetune', version: stepCodeVersion('finetune'), config, inputs: { data: 'sha-survey-text' } }));
+    expect(stepCacheKey(ft, input.inputs, 'x')).toBe(cacheKey({ kind: 'finetune', version: stepCodeVersion('finetune'), config, inputs: { data: 'sha-survey-text' } }));
   });
 
   it('a one-name list is the name itself: same spec and cache key', () => {
     const one = configWith('survey-text');
     const list = configWith('[survey-text]');
     expect(trainingSpec(runInput(list.steps, list.ft))).toEqual(trainingSpec(runInput(one.steps, one.ft)));
-    expect(stepCacheKey(list.ft, runInput(list.steps, list.ft).inputs)).toBe(stepCacheKey(one.ft, runInput(one.steps, one.ft).inputs));
+    expect(stepCacheKey(list.ft, runInput(list.steps, list.ft).inputs, 'x')).toBe(stepCacheKey(one.ft, runInput(one.steps, one.ft).inputs, 'x'));
   });
 
   it('a pooled list: roles data.0, data.1; `texts` a list in the config\'s order; the order is part of the key', () => {
@@ -75,9 +75,9 @@ describe('finetune step inputs and spec', () => {
     expect(trainingSpec(input).texts).toEqual(['/store/text/survey-text/texts.arrow', '/store/text/later-text/texts.arrow']);
     const swapped = configWith('[later-text, survey-text]');
     expect(trainingSpec(runInput(swapped.steps, swapped.ft)).texts).toEqual(['/store/text/later-text/texts.arrow', '/store/text/survey-text/texts.arrow']);
-    const keys = [ft, swapped.ft].map((s) => stepCacheKey(s, runInput(swapped.steps, s).inputs));
+    const keys = [ft, swapped.ft].map((s) => stepCacheKey(s, runInput(swapped.steps, s).inputs, 'x'));
     expect(keys[0]).not.toBe(keys[1]);
     const single = configWith('survey-text');
-    expect(keys[0]).not.toBe(stepCacheKey(single.ft, runInput(single.steps, single.ft).inputs));
+    expect(keys[0]).not.toBe(stepCacheKey(single.ft, runInput(single.steps, single.ft).inputs, 'x'));
   });
 });
