@@ -13,7 +13,7 @@ import { relative, resolve } from 'node:path';
 import type { ArtifactStore } from '../lib/artifacts/store';
 import { hashFile } from '../lib/artifacts/hash-file';
 import { readRunManifest } from '../lib/compare/run-evaluations';
-import { filesUnder } from '../activities/run/fingerprint';
+import { filesUnder } from '../lib/artifacts/fingerprint-path';
 
 export interface VerifyItem {
   state: 'ok' | 'changed' | 'missing';

@@ -17,7 +17,7 @@ import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { NON_RETRYABLE_TYPES } from '../../lib/errors';
 import { readResults, requestsTable } from '../../lib/lm/arrow-form';
-import type { TorchCommand } from '../../lib/lm/torch-scorer';
+import { scorerPythonPath, type TorchCommand } from '../../lib/lm/torch-scorer';
 import type { ScoreShardTask } from './evaluate-tasks';
 import { batchesToSkip, batchFile, mergeBatches, readFloat64, shardLabels, writeBatch } from './shard-batches';
 import { selectPoints } from './points';
@@ -117,7 +117,7 @@ export function runScorer(cmd: TorchCommand, module: string, args: string[], onE
   const heartbeatMs = ctx.info.heartbeatTimeoutMs;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd.python, ['-m', module, ...args], {
-      env: { ...process.env, PYTHONPATH: [cmd.scorerPath, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
+      env: { ...process.env, PYTHONPATH: scorerPythonPath(cmd), PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -4,11 +4,14 @@
  * abandon it, and collect its output (the exported model, or the fitted baseline's
  * distributions) into the store. A fit step's job is the logit's Python job, run the same way.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { activityInfo, heartbeat, sleep, CancelledFailure } from '@temporalio/activity';
 import { createProvider, jobIdForSpec, JobNotFound, type JobProvider, type JobStatus } from '../../lib/finetune';
 import { careerCommand, defaultTrainerCommand, logitCommand, type TrainerCommand } from '../../lib/finetune/trainer-command';
 import { PROJECT_ROOT } from '../../lib/env';
 import { linkTree } from '../../lib/artifacts/link-tree';
+import { fingerprintPath } from '../../lib/artifacts/fingerprint-path';
 import type { FinetuneStepConfig, FitStepConfig } from '../../lib/config/schema';
 import { ARTIFACT_KINDS } from '../../lib/config/steps';
 import type { FineTuneJobRef, FineTuneStatus, StepResult, StepRunInput } from '../../temporal/run-types';
@@ -60,6 +63,21 @@ export function describeJob(status: JobStatus): FineTuneStatus {
     fraction = p.total_steps > 0 ? Math.min(1, p.step / p.total_steps) : undefined;
   }
   return { state: status.state, detail: parts.join(' · '), fraction, error: status.error };
+}
+
+/** What a LoRA step's adapters file says about itself (labor_trainer/model_folder.py). */
+const ADAPTER_CONFIG = 'adapter_config.json';
+
+/**
+ * The base a LoRA step's adapters need, by path and digest (recorded in the artifact's manifest):
+ * an earlier step's artifact and its content hash, or an outside folder and its fingerprint.
+ * The folder's base.json names the same path, for the loaders.
+ */
+async function adapterBase(deps: ActivityDeps, input: StepRunInput): Promise<{ path: string; sha256: string; step?: string }> {
+  const base = (input.step as FinetuneStepConfig).base;
+  if ('step' in base) return { step: base.step, path: input.inputs['base.step'].path, sha256: input.inputs['base.step'].sha256 };
+  if ('path' in base) return { path: resolve(base.path), sha256: await fingerprintPath(base.path, deps.store.fileDigests) };
+  throw new Error(`finetune step '${input.step.name}': LoRA adapters on a fresh base.init are stored merged, yet the output holds adapters`);
 }
 
 /** `trainer`: tests run a stand-in with the same command-line contract. */
@@ -133,7 +151,8 @@ export function fineTuneActivities(deps: ActivityDeps, trainer?: TrainerCommand)
           };
       const artifact = await deps.store.create(ARTIFACT_KINDS[kind], input.key, async (dir) => {
         const placed = await linkTree(modelDir, dir, () => heartbeat());
-        return { summary, metrics, jobId: input.job.jobId, jobDir: input.job.jobDir, placed };
+        const base = existsSync(join(dir, ADAPTER_CONFIG)) ? await adapterBase(deps, input) : undefined;
+        return { summary, metrics, jobId: input.job.jobId, jobDir: input.job.jobDir, placed, ...(base ? { base } : {}) };
       });
       return { artifact, summary };
     },

@@ -29,7 +29,13 @@ export function trainingSpec(input: StepRunInput): Record<string, unknown> {
     base,
     method: step.method,
     ...(step.method === 'lora'
-      ? { lora: { r: step.lora?.r ?? 8, alpha: step.lora?.alpha ?? 16, dropout: step.lora?.dropout ?? 0.05, target_modules: step.lora?.targetModules ?? ['q_proj', 'v_proj'] } }
+      ? {
+          lora: {
+            r: step.lora?.r ?? 8, alpha: step.lora?.alpha ?? 16, dropout: step.lora?.dropout ?? 0.05, target_modules: step.lora?.targetModules ?? ['q_proj', 'v_proj'],
+            // Only when asked: the specs (and job ids) of existing LoRA steps stay the same.
+            ...(step.lora?.merge ? { merge: true } : {}),
+          },
+        }
       : {}),
     epochs: step.epochs,
     max_steps: step.maxSteps ?? null,

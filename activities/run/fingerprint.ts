@@ -4,34 +4,10 @@
  * invalidates the cache: a cache key that left them out would serve stale results after the data
  * changed.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import type { StepConfig } from '../../lib/config/schema';
 import type { FileDigests } from '../../lib/artifacts/file-digests';
-import { hashFile } from '../../lib/artifacts/hash-file';
+import { fingerprintPath } from '../../lib/artifacts/fingerprint-path';
 import { DEFAULT_TAXONOMY_PATH } from '../../lib/panel/taxonomy';
-
-/** Every file under `path` (or the file itself), sorted. */
-export function filesUnder(path: string): string[] {
-  return statSync(path).isDirectory()
-    ? readdirSync(path, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()
-    : [path];
-}
-
-/**
- * sha256 over every file under `path` (or the file itself): relative names and content digests.
- * With `digests` (the store's record), a file whose size and mtime are unchanged since it was
- * hashed is not read again (file-digests.ts says what that trusts).
- */
-export async function fingerprintPath(path: string, digests?: FileDigests): Promise<string> {
-  if (!existsSync(path)) return 'missing';
-  const files = filesUnder(path);
-  const shas = digests ? await digests.digestFiles(files) : await Promise.all(files.map((f) => hashFile(f)));
-  const hash = createHash('sha256');
-  files.forEach((f, i) => hash.update(`${relative(path, f)}\0${shas[i]}\n`));
-  return hash.digest('hex');
-}
 
 /** Shipped files a step reads when its config names none (tests point them elsewhere). */
 export interface ShippedFiles {

@@ -111,6 +111,12 @@ export const finetuneStep = z.strictObject({
       alpha: z.number().positive().default(16),
       dropout: fraction.default(0.05),
       targetModules: z.array(z.string()).min(1).default(['q_proj', 'v_proj']),
+      /**
+       * Store the merged weights. By default a LoRA step stores its adapters alone (megabytes, not
+       * a 7B model's 13 GB), its base named by path and digest; readers merge them as they load.
+       * Optional rather than defaulted so that the cache keys of existing LoRA steps stay the same.
+       */
+      merge: z.boolean().optional(),
     })
     .optional(),
   epochs: z.number().positive().default(1),

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { PROJECT_ROOT } from '../env';
 import { ExitCode, InvalidConfig, InvalidData, InvalidModel, LaborError } from '../errors';
 import { readRequests, readResults, requestsTable, resultsTable } from './arrow-form';
 import type { HeaderLines } from './truncation';
@@ -40,13 +41,28 @@ export interface TorchScorerOptions {
   headerLines?: HeaderLines;
 }
 
+/**
+ * The scorer's PYTHONPATH: labor_scorer, then the trainer's package (labor_scorer loads the
+ * trainer's model folders, LoRA adapters included, through labor_trainer.model_folder), then any
+ * PYTHONPATH already set.
+ */
+export function scorerPythonPath(command: TorchCommand): string {
+  return [command.scorerPath, join(PROJECT_ROOT, 'trainer'), process.env.PYTHONPATH].filter(Boolean).join(':');
+}
+
 /** Weights labor_scorer loads (transformers); the trainer writes model.safetensors. */
 export const HF_WEIGHT_FILES = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin', 'pytorch_model.bin.index.json'];
 
-/** What a model folder lacks for the torch backend; empty when it has config.json and HF weights. */
+/**
+ * What a model folder lacks for the torch backend; empty when it has config.json and HF weights,
+ * or a LoRA step's adapters (whose base.json labor_scorer follows, and checks).
+ */
 export function torchModelProblems(modelDir: string): string[] {
   const problems = existsSync(join(modelDir, 'config.json')) ? [] : ['missing config.json'];
-  if (!HF_WEIGHT_FILES.some((f) => existsSync(join(modelDir, f)))) problems.push(`no HF weights (expected one of ${HF_WEIGHT_FILES.join(', ')})`);
+  const adapters = existsSync(join(modelDir, 'adapter_config.json'));
+  if (!adapters && !HF_WEIGHT_FILES.some((f) => existsSync(join(modelDir, f)))) {
+    problems.push(`no HF weights (expected one of ${HF_WEIGHT_FILES.join(', ')}, or LoRA adapters)`);
+  }
   return problems;
 }
 
@@ -105,7 +121,7 @@ export class TorchScorer implements Scorer {
     if (o.memoryBudgetMb) args.push('--memory-budget-mb', String(o.memoryBudgetMb));
     if (o.headerLines !== undefined) args.push('--header-lines', String(o.headerLines));
     this.child = spawn(o.command.python, args, {
-      env: { ...process.env, PYTHONPATH: [o.command.scorerPath, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
+      env: { ...process.env, PYTHONPATH: scorerPythonPath(o.command), PYTHONUNBUFFERED: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     process.once('exit', this.killOnExit);

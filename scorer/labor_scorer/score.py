@@ -1,6 +1,6 @@
 """Score a requests table with the torch backend and write the results table.
 
-    PYTHONPATH=scorer .venv/bin/python -m labor_scorer.score --model DIR --requests requests.arrow \\
+    PYTHONPATH=scorer:trainer .venv/bin/python -m labor_scorer.score --model DIR --requests requests.arrow \\
         --candidates titles.json|taxonomy.csv --out results.arrow [--device cpu|cuda] [--dtype fp32|bf16] \\
         [--header-lines auto|N] [--memory-budget-mb MB] [--max-chunk-tokens N] [--threads N]
 

@@ -1,7 +1,7 @@
 """Score requests tables one after another with one loaded model, for callers that score many
 small batches (the analyze step's whole-career simulation, lib/lm/torch-scorer.ts).
 
-    PYTHONPATH=scorer .venv/bin/python -m labor_scorer.serve --model DIR --candidates titles.json \\
+    PYTHONPATH=scorer:trainer .venv/bin/python -m labor_scorer.serve --model DIR --candidates titles.json \\
         [--device cpu|cuda] [--dtype fp32|bf16] [--header-lines auto|N] [--memory-budget-mb MB] \\
         [--max-chunk-tokens N] [--threads N]
 

@@ -1,6 +1,6 @@
 """Score one evaluation shard batch by batch, for the evaluate step's torch backend.
 
-    PYTHONPATH=scorer .venv/bin/python -m labor_scorer.shard --model DIR --requests requests.arrow \\
+    PYTHONPATH=scorer:trainer .venv/bin/python -m labor_scorer.shard --model DIR --requests requests.arrow \\
         --candidates titles.json --out-dir DIR --batch-size N [--start-batch K] [--device cpu|cuda] \\
         [--dtype fp32|bf16] [--memory-budget-mb MB] [--threads N]
 

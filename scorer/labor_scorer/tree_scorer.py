@@ -32,7 +32,6 @@ from .trie import TokenTrie
 from .truncation import HeaderLines, truncate_context
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 DEFAULT_CPU_BUDGET_MB = 1024
 DEFAULT_CPU_MAX_CHUNK = 256
 
@@ -90,8 +89,11 @@ def default_dtype(device: str) -> str:
 
 
 def load_model_folder(model_dir: str, device: str = "cpu", dtype: str | None = None):
-    """(model, tokenizer) from a model folder (config.json, tokenizer files, HF weights), local only."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    """(model, tokenizer) from a model folder (config.json, tokenizer files, and HF weights or a
+    LoRA step's adapters with base.json: labor_trainer/model_folder.py), local only."""
+    from transformers import AutoTokenizer
+    # The trainer's reader of its own folders (on PYTHONPATH beside labor_scorer).
+    from labor_trainer.model_folder import ModelFolderError, load_causal_lm, weights_problem
 
     dtype = dtype or default_dtype(device)
     if dtype not in DTYPES:
@@ -101,15 +103,15 @@ def load_model_folder(model_dir: str, device: str = "cpu", dtype: str | None = N
     if not folder.is_dir():
         raise InvalidModel(f"model folder not found: {folder}")
     problems = [f"missing {n}" for n in ("config.json", "tokenizer.json", "tokenizer_config.json") if not (folder / n).is_file()]
-    if not any((folder / n).is_file() for n in WEIGHT_FILES):
-        problems.append(f"no weights: expected one of {', '.join(WEIGHT_FILES)} (the trainer writes model.safetensors)")
+    weights = weights_problem(str(folder))
+    if weights:
+        problems.append(weights)
     if problems:
         raise InvalidModel(f"model folder {folder}: cannot load it with transformers", problems)
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=DTYPES[dtype], attn_implementation="sdpa",
-                                                     local_files_only=True)
-    except (OSError, ValueError, KeyError) as e:
+        model = load_causal_lm(str(folder), DTYPES[dtype], attn_implementation="sdpa")
+    except (OSError, ValueError, KeyError, ModelFolderError) as e:
         raise InvalidModel(f"model folder {folder}: transformers cannot load it: {e}") from e
     return model.to(dev).eval(), tokenizer
 

@@ -27,7 +27,7 @@ def write_requests(path: Path, ids: list[str], contexts: list[str]) -> str:
 
 
 def start(model: Path, candidates: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "scorer"), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'scorer'}:{ROOT / 'trainer'}", "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, "-m", "labor_scorer.serve", "--model", str(model), "--candidates", str(candidates),
                              "--device", "cpu", "--dtype", "fp32", "--threads", "1"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

@@ -11,6 +11,8 @@ from labor_scorer.errors import InvalidModel
 from labor_scorer.tree_scorer import TreeScorer, load_model_folder, naive_scores
 
 SCORER_DIR = str(Path(__file__).resolve().parents[1])
+# The scorer's commands load model folders through the trainer's package (scorer/README.md).
+PYTHONPATH = f"{SCORER_DIR}:{Path(SCORER_DIR).parent / 'trainer'}"
 CONTEXTS = [
     "Synthetic career record\nGender: female, race/ethnicity: White, region: South\nBirth year: 1960\n"
     "Occupation by year (education in parentheses):\n1990 (high school diploma): Cooks\n1991 (some college): Cashiers\n"
@@ -66,7 +68,7 @@ def test_cli_writes_the_results_table(sp_model_dir, titles, tmp_path):
     out = tmp_path / "out" / "results.arrow"
     proc = subprocess.run([sys.executable, "-m", "labor_scorer.score", "--model", str(sp_model_dir), "--requests",
                            str(requests), "--candidates", str(cands), "--out", str(out), "--threads", "1"],
-                          capture_output=True, text=True, env={"PYTHONPATH": SCORER_DIR})
+                          capture_output=True, text=True, env={"PYTHONPATH": PYTHONPATH})
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["requests"] == 3 and summary["tokenization"]["rule"] == "joint-tail"
@@ -92,7 +94,7 @@ def test_cli_reports_bad_input_with_exit_code_2(sp_model_dir, tmp_path):
     cands.write_text("code,title\n1,Cooks\n")
     proc = subprocess.run([sys.executable, "-m", "labor_scorer.score", "--model", str(sp_model_dir), "--requests",
                            str(requests), "--candidates", str(cands), "--out", str(tmp_path / "r.arrow")],
-                          capture_output=True, text=True, env={"PYTHONPATH": SCORER_DIR})
+                          capture_output=True, text=True, env={"PYTHONPATH": PYTHONPATH})
     assert proc.returncode == 2
     assert "InvalidData" in proc.stderr and "column 'context' missing (found: request_id, text)" in proc.stderr
     assert not (tmp_path / "r.arrow").exists()
@@ -100,5 +102,36 @@ def test_cli_reports_bad_input_with_exit_code_2(sp_model_dir, tmp_path):
 
 def test_a_folder_without_weights_is_invalid_model(tmp_path):
     (tmp_path / "config.json").write_text("{}")
-    with pytest.raises(InvalidModel, match=r"missing tokenizer.json[\s\S]*no weights: expected one of model.safetensors"):
+    with pytest.raises(InvalidModel, match=r"missing tokenizer.json[\s\S]*has no weights \(expected model.safetensors"):
         load_model_folder(str(tmp_path))
+
+
+def test_a_lora_adapter_folder_scores_as_its_merged_model(sp_model_dir, loaded, titles, tmp_path):
+    """A LoRA step's folder (adapters + base.json) is loaded as its base with the adapters merged."""
+    import shutil
+
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from labor_trainer.model_folder import write_base_ref
+
+    base = AutoModelForCausalLM.from_pretrained(str(sp_model_dir), dtype=torch.float32)
+    torch.manual_seed(0)  # random (not zero) adapters, so that they change the scores
+    adapted = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    out = tmp_path / "adapters"
+    adapted.save_pretrained(str(out))
+    write_base_ref(str(out), str(sp_model_dir))
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model"):
+        if (sp_model_dir / name).is_file():
+            shutil.copyfile(sp_model_dir / name, out / name)
+    merged = adapted.merge_and_unload().eval()
+
+    model, tokenizer = load_model_folder(str(out), "cpu", "fp32")
+    got, want, plain = (TreeScorer(m, tokenizer, titles) for m in (model, merged, loaded[0]))
+    ctx = got.context_ids(CONTEXTS[0], "lora")
+    assert (got.score_ids(ctx) - want.score_ids(ctx)).abs().max().item() < 1e-5
+    assert (got.score_ids(ctx) - plain.score_ids(ctx)).abs().max().item() > 1e-3  # the adapters are there
+
+    (out / "base.json").write_text(json.dumps({"path": str(tmp_path / "gone")}))
+    with pytest.raises(InvalidModel, match=r"base\.json: the base model folder .*gone does not exist"):
+        load_model_folder(str(out))

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../lib/artifacts/store';
 import { FileDigests } from '../../lib/artifacts/file-digests';
 import { linkTree } from '../../lib/artifacts/link-tree';
-import { fingerprintPath } from '../../activities/run/fingerprint';
+import { fingerprintPath } from '../../lib/artifacts/fingerprint-path';
 
 const CHUNK = 64 << 20;
 const CHUNKS = 32; // 2 GiB

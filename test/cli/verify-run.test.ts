@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArtifactStore, type ArtifactRef } from '../../lib/artifacts/store';
-import { fingerprintPath } from '../../activities/run/fingerprint';
+import { fingerprintPath } from '../../lib/artifacts/fingerprint-path';
 import { formatVerify, verifyRun } from '../../cli/verify-run';
 import { InvalidData } from '../../lib/errors';
 import { createHarness } from '../helpers/temporal';

@@ -120,7 +120,7 @@ describe('unknown keys', () => {
 
   it('in a nested mapping, uses its keys', () => {
     expect(problems('lora', `${HEAD}steps:\n${DATA}  - {name: f, kind: finetune, data: d, lora: {rank: 4}, ${INIT}}\n`)).toEqual([
-      "steps[1].lora (line 5): unknown key 'rank'; expected one of r, alpha, dropout, targetModules",
+      "steps[1].lora (line 5): unknown key 'rank'; expected one of r, alpha, dropout, targetModules, merge",
     ]);
   });
 });

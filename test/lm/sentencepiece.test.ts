@@ -134,7 +134,7 @@ describe('torch backend (python -m labor_scorer.score) equals the ONNX fast scor
     execFileSync(join(REPO_ROOT, '.venv/bin/python'), [
       '-m', 'labor_scorer.score', '--model', spLlama(), '--requests', join(tmp, 'requests.arrow'), '--candidates', join(tmp, 'titles.json'),
       '--out', join(tmp, 'results.arrow'), '--device', 'cpu', '--dtype', 'fp32', '--threads', '1',
-    ], { cwd: REPO_ROOT, env: { ...process.env, PYTHONPATH: join(REPO_ROOT, 'scorer') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    ], { cwd: REPO_ROOT, env: { ...process.env, PYTHONPATH: [join(REPO_ROOT, 'scorer'), join(REPO_ROOT, 'trainer')].join(':') }, stdio: ['ignore', 'pipe', 'pipe'] });
     const torch = readResults(tableFromIPC(readFileSync(join(tmp, 'results.arrow'))), rows.map((r) => r.request_id), census.length);
     const onnx = await fast.score(rows);
     let worst = 0;

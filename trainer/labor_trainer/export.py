@@ -1,5 +1,6 @@
-"""The end of a job: the best checkpoint exported to output/ (HF weights + ONNX model folder,
-checked against torch) and the numbers written to metrics.json."""
+"""The end of a job: the best checkpoint exported to output/ (HF weights, or a LoRA step's adapters
+with base.json naming their base; the ONNX model folder checked against torch) and the numbers
+written to metrics.json."""
 from __future__ import annotations
 
 import os
@@ -10,6 +11,7 @@ import time
 from .checkpoint import load_best
 from .errors import Internal
 from .jobdir import replace_dir
+from .model_folder import write_base_ref
 from .modeling import TOKENIZER_FILES, count_params, load_trainable_state
 
 EXPORT_TOLERANCE = 1e-3
@@ -28,25 +30,38 @@ def saved_dtype(spec: dict):
     return torch.bfloat16 if spec["precision"] == "bf16" else torch.float32
 
 
+def stores_adapters(spec: dict) -> bool:
+    """A LoRA job stores its adapters alone unless asked to merge; adapters on a freshly
+    initialised base (never saved) are merged, or nothing could load them."""
+    return spec["method"] == "lora" and not spec["lora"]["merge"] and "path" in spec["base"]
+
+
 def export_best(tr) -> dict:
     """Writes output/ from best/ (swapped in whole); returns the exporter's report."""
     tr.status.update(phase="exporting")
     weights, best = load_best(tr.job.best)
     load_trainable_state(tr.model, weights)
-    model = tr.model
-    if tr.spec["method"] == "lora":
-        model = model.merge_and_unload()
     # Saved in the precision it trained in: bf16 halves a large model's folder (a 7B model: 13 GB,
     # not 27). The ONNX export and the scorers then read those same (rounded) weights, in fp32.
-    model = model.to("cpu", dtype=saved_dtype(tr.spec)).eval()
-    tr.exported_params = count_params(model)[0]
+    model = tr.model.to("cpu", dtype=saved_dtype(tr.spec)).eval()
+    adapters_only = stores_adapters(tr.spec)
     check = (tr.inp.texts["valid"] or tr.inp.texts["train"])[:CHECK_TEXTS]
     tmp = tr.job.output + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     t0 = time.monotonic()
     with tr.status.keepalive():  # an export reports no steps; tell the provider it is alive
-        # HF weights too, so the output can be the base of another fine-tune (foundation -> survey).
-        model.save_pretrained(tmp)
+        if adapters_only:
+            # The adapters alone (megabytes), their base named in base.json (model_folder.py).
+            model.save_pretrained(tmp)
+            write_base_ref(tmp, tr.spec["base"]["path"])
+        if tr.spec["method"] == "lora":
+            model = model.merge_and_unload()  # what the ONNX export and the metrics describe
+        tr.exported_params = count_params(model)[0]
+        if adapters_only:
+            model.config.save_pretrained(tmp)  # readers take dimensions from config.json
+        else:
+            # HF weights too, so the output can be the base of another fine-tune (foundation -> survey).
+            model.save_pretrained(tmp)
         model = model.float()
         if tr.spec["export"] == "none":
             _save_tokenizer(tr, tmp)
@@ -55,7 +70,8 @@ def export_best(tr) -> dict:
             result = _export_onnx(tr, model, tmp, check)
     replace_dir(tmp, tr.job.output)
     what = "no ONNX (export: none)" if result["max_abs_diff"] is None else f"max |onnx - torch| = {result['max_abs_diff']:.2e}"
-    tr.log(f"exported best checkpoint (step {best['step']}) to {tr.job.output} in {time.monotonic() - t0:.1f}s; {what}")
+    stored = "LoRA adapters (base in base.json)" if adapters_only else "weights"
+    tr.log(f"exported best checkpoint (step {best['step']}) to {tr.job.output} in {time.monotonic() - t0:.1f}s: {stored}; {what}")
     return result
 
 
@@ -111,6 +127,7 @@ def training_metrics(tr, export: dict) -> dict:
         "train_tokens": st["train_tokens"],
         "train_time_s": round(st["train_time_s"], 3),
         "method": tr.spec["method"],
+        "stored": "adapters" if stores_adapters(tr.spec) else "weights",
         "precision": tr.spec["precision"],
         "saved_dtype": str(saved_dtype(tr.spec)).removeprefix("torch."),
         "peak_gpu_mem_mb": (torch.cuda.max_memory_allocated() / 2**20) if tr.device.type == "cuda" else None,

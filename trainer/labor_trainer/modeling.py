@@ -1,16 +1,11 @@
-"""Model construction: a fresh Llama from `base.init`, or a Hugging Face folder from `base.path`,
+"""Model construction: a fresh Llama from `base.init`, or a model folder from `base.path`,
 both with PyTorch's scaled_dot_product_attention; LoRA through peft; activation checkpointing."""
 from __future__ import annotations
-
-import os
 
 import torch
 from torch import nn
 
 ATTENTION = "sdpa"  # fused kernels on CUDA; also the path that reads packed sequences from position_ids
-WEIGHT_FILES = (
-    "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json",
-)
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model",
                    "vocab.json", "merges.txt")
 
@@ -41,12 +36,6 @@ def meta_model(config) -> nn.Module:
         return AutoModelForCausalLM.from_config(config)
 
 
-def has_weights(folder: str) -> bool:
-    return any(os.path.exists(os.path.join(folder, f)) for f in WEIGHT_FILES) or any(
-        f.endswith(".safetensors") for f in os.listdir(folder)
-    )
-
-
 def lora_candidate_names(model: nn.Module) -> list[str]:
     """Leaf names of the layers LoRA can wrap (Linear, Embedding, Conv1D), sorted."""
     names = set()
@@ -71,10 +60,10 @@ def build_init_model(config, seed: int) -> nn.Module:
 
 
 def load_base_model(path: str, dtype: torch.dtype) -> nn.Module:
-    from transformers import AutoModelForCausalLM
+    """A base folder's model: full weights, or an earlier LoRA step's adapters merged into their base."""
+    from .model_folder import load_causal_lm
 
-    return AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype,
-                                                attn_implementation=ATTENTION)
+    return load_causal_lm(path, dtype, attn_implementation=ATTENTION)
 
 
 def enable_gradient_checkpointing(model: nn.Module) -> None:

@@ -21,7 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "texts": None,  # required: a path to texts.arrow, or a list of them (pooled in order)
     "base": None,  # required: {"path": ...} or {"init": {...}}
     "method": "full",
-    "lora": {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": ["q_proj", "v_proj"]},
+    # merge: store the merged weights, not the adapters alone (model_folder.py)
+    "lora": {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": ["q_proj", "v_proj"], "merge": False},
     "epochs": 1,
     "max_steps": None,
     "learning_rate": 1e-3,
@@ -147,6 +148,8 @@ def resolve_spec(raw: Any, job_dir: str | None = None) -> dict:
     tm = L["target_modules"]
     if not isinstance(tm, list) or not tm or not all(isinstance(x, str) and x for x in tm):
         p.append(f"spec.lora.target_modules: expected a non-empty list of module names, found {json.dumps(tm)}")
+    if not isinstance(L["merge"], bool):
+        p.append(f"spec.lora.merge: expected true or false, found {json.dumps(L['merge'])}")
 
     # schedule
     s = raw.get("schedule")

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from .data import read_pooled_texts
 from .errors import InvalidInput
-from .modeling import has_weights, llama_config, lora_candidate_names, meta_model, missing_lora_targets
+from .model_folder import weights_problem
+from .modeling import llama_config, lora_candidate_names, meta_model, missing_lora_targets
 
 
 @dataclass
@@ -89,8 +90,9 @@ def _check_base_folder(path: str, problems: list[str], inp: Inputs):
     inp.base_config = config
     inp.architecture = mt
     inp.max_positions = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
-    if not has_weights(path):
-        problems.append(f"spec.base.path: {path} has no weights (expected model.safetensors or pytorch_model.bin)")
+    problem = weights_problem(path)
+    if problem:
+        problems.append(f"spec.base.path: {problem}")
     inp.tokenizer = _check_tokenizer(path, problems)
     return meta_model(config)
 
