@@ -12,6 +12,7 @@ import { getTemplate } from '../text/templates';
 import { didYouMeanSuffix } from './did-you-mean';
 import { hashJson } from './hash';
 import { issueLines, lineSuffix, type LineOf } from './issues';
+import { resolveAutoExport } from './onnx-export';
 import { pooledDataProblems } from './pooled-data';
 import { experimentConfig, type CompareStepConfig, type EvaluateStepConfig, type ExperimentConfig, type StepConfig } from './schema';
 import { stepInputs } from './steps';
@@ -148,7 +149,18 @@ function checkSteps(steps: StepConfig[], lineOf: LineOf): string[] {
       }
     }
     if (step.kind === 'finetune') problems.push(...pooledDataProblems(step, byName).map((p) => `${at(i, p.key)}: ${p.message}`));
-    if (step.kind === 'analyze') problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));
+    if (step.kind === 'analyze') {
+      problems.push(...sameEvaluationPoints(step.evaluations, byName).map((p) => `${at(i, 'evaluations')}: ${p}`));
+      if (step.trajectories?.scorer.backend === 'onnx') {
+        for (const e of step.evaluations) {
+          const evaluation = byName.get(e);
+          const model = evaluation?.kind === 'evaluate' && typeof evaluation.model === 'string' ? byName.get(evaluation.model) : undefined;
+          if (model?.kind === 'finetune' && model.export === 'none') {
+            problems.push(`${at(i, 'trajectories')}: careers are sampled through the ONNX scorer, but step '${model.name}' (evaluated by '${e}') has export: none; set its export to onnx (or auto), or use trajectories.scorer.backend: torch`);
+          }
+        }
+      }
+    }
     if (step.kind === 'compare') problems.push(...compareProblems(step).map((p) => `${at(i, p.key)}: ${p.message}`));
     if (step.kind === 'report' && !step.analysis && step.evaluations.length === 0) {
       problems.push(`${at(i, 'kind')}: a report step needs 'analysis' (an analyze step) or 'evaluations' (evaluate steps); found neither`);
@@ -234,7 +246,7 @@ export function validateConfig(raw: unknown, file: string, baseDir: string, line
     steps: result.data.steps.map((s) =>
       s.kind === 'encode' || s.kind === 'report' ? s : { ...s, seed: s.seed ?? (s.kind === 'data' ? dataSeed(result.data.seed, s.name) : result.data.seed) }),
   };
-  const config = resolvePaths(seeded, baseDir);
+  const config = resolvePaths({ ...seeded, steps: resolveAutoExport(seeded.steps) }, baseDir);
   return { config, hash: hashJson(config), file };
 }
 

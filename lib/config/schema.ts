@@ -140,8 +140,8 @@ export const finetuneStep = z.strictObject({
   threads: positiveInt.optional(),
   /**
    * The trained model's ONNX export (what the onnx scorer reads). `none` saves HF weights and the
-   * tokenizer only (for a torch scorer, or a base for another fine-tune). `auto` is `onnx` for now:
-   * a finetune step sees only its own config, not which scorers the evaluate steps will use.
+   * tokenizer only (for a torch scorer, or a base for another fine-tune). `auto`: `onnx` when an
+   * ONNX scorer of the experiment reads this step's model, else `none` (onnx-export.ts).
    */
   export: z.enum(['auto', 'onnx', 'none']).default('auto'),
   /** A running job whose progress (status.json) stands still this long is stopped and resumed from its checkpoint. */
