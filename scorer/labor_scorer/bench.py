@@ -33,6 +33,7 @@ from pathlib import Path
 
 import torch
 
+from .errors import ScorerError
 from .tree_scorer import DTYPES, TreeScorer, default_dtype, naive_scores, resolve_device, set_threads
 
 REPO = Path(__file__).resolve().parents[2]
@@ -177,4 +178,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ScorerError as e:  # bad input (no GPU, unknown tokenizer folder): the message, not a traceback
+        print(f"{e.type}: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)
