@@ -107,7 +107,8 @@ def resume(tr) -> None:
         return
     weights, state, ts = load_checkpoint(tr.job.checkpoints, str(tr.device))
     if state.get("spec_hash") != tr.spec_hash or state.get("texts_sha256") != tr.texts_sha:
-        what = "spec.json" if state.get("spec_hash") != tr.spec_hash else "the texts file"
+        texts = "the texts file" if isinstance(tr.spec["texts"], str) else "the texts files"  # one, or several pooled
+        what = "spec.json" if state.get("spec_hash") != tr.spec_hash else texts
         raise InvalidInput(f"{tr.job.checkpoints} was written for a different job ({what} changed since); "
                            f"delete {tr.job.checkpoints} and {tr.job.best} to start over, or restore {what}")
     load_trainable_state(tr.model, weights)

@@ -34,3 +34,22 @@ class Internal(JobError):
 
 class JobDirBusy(Exception):
     """Another trainer process holds the job dir; we must not touch its files."""
+
+
+def classify(e: BaseException, *, gpu_hint: str, host_hint: str) -> JobError:
+    """Any exception as the job error error.json records: its own, out of (GPU or host) memory
+    with what to lower (`gpu_hint`, `host_hint`), an interrupt, or Internal."""
+    if isinstance(e, JobError):
+        return e
+    try:
+        import torch
+
+        if isinstance(e, torch.OutOfMemoryError):
+            return OutOfMemory(f"out of GPU memory: {str(e).splitlines()[0]}; {gpu_hint}")
+    except ImportError:
+        pass
+    if isinstance(e, MemoryError):
+        return OutOfMemory(f"out of host memory (MemoryError); {host_hint}")
+    if isinstance(e, KeyboardInterrupt):
+        return TrainingFailed("interrupted (KeyboardInterrupt)")
+    return Internal(f"{type(e).__name__}: {e}")

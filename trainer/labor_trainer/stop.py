@@ -81,3 +81,19 @@ def run_stoppable(cancel_request: str, run) -> int:
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+def end_early(job, log, status, e: BaseException, error) -> int:
+    """How a job's entry point ends when it does not succeed; returns its exit code. A stop
+    (cancel, preemption) is not a failure: no error.json, and a rerun resumes. Anything else is
+    recorded as `error` (e classified) in error.json; a KeyboardInterrupt is raised again after."""
+    from .jobdir import record_failure
+
+    if isinstance(e, Stopped):
+        log(f"{e.state}: {e.message}")
+        status.update(state=e.state, phase=e.state)
+        return e.exit_code
+    code = record_failure(job, log, status, error, e)
+    if isinstance(e, KeyboardInterrupt):
+        raise e
+    return code

@@ -18,11 +18,13 @@ import os
 import random
 import sys
 
-from .errors import InvalidInput, Internal, OutOfMemory, JobError, TrainingFailed
-from .jobdir import JobDir, Logger, open_job, record_failure, write_json_atomic
+from .errors import InvalidInput, classify
+from .jobdir import JobDir, Logger, open_job, write_json_atomic
 from .spec import load_spec
 from .status import Status
-from .stop import StopRequests, Stopped, run_stoppable
+from .stop import StopRequests, Stopped, end_early, run_stoppable
+
+GPU_MEMORY_HINT = "lower batch_size (raise grad_accum to keep the effective batch) or max_seq_len, or use method lora / precision bf16"
 
 
 def spec_hash(spec: dict) -> str:
@@ -117,15 +119,8 @@ def run_job(job_dir: str, echo: bool = True, stops: StopRequests | None = None) 
                       val_loss=st["val_loss"], eta_s=0, tokens_per_s=metrics["tokens_per_s"])
         log(f"succeeded: {json.dumps({k: metrics[k] for k in ('train_loss', 'val_loss_initial', 'best_val_loss', 'steps', 'tokens_per_s', 'peak_rss_mb', 'export_max_abs_diff')})}")
         return 0
-    except Stopped as stop:  # not a failure: no error.json, and a rerun resumes
-        log(f"{stop.state}: {stop.message}")
-        status.update(state=stop.state, phase=stop.state)
-        return stop.exit_code
     except BaseException as e:  # noqa: BLE001 - every failure must leave error.json behind
-        code = record_failure(job, log, status, _classify(e), e)
-        if isinstance(e, KeyboardInterrupt):
-            raise
-        return code
+        return end_early(job, log, status, e, classify(e, gpu_hint=GPU_MEMORY_HINT, host_hint="lower batch_size or max_seq_len"))
     finally:
         stops.defer_signals = False
 
@@ -133,24 +128,6 @@ def run_job(job_dir: str, echo: bool = True, stops: StopRequests | None = None) 
 def _raise_if(stop: Stopped | None) -> None:
     if stop is not None:
         raise stop
-
-
-def _classify(e: BaseException) -> JobError:
-    if isinstance(e, JobError):
-        return e
-    try:
-        import torch
-
-        if isinstance(e, torch.OutOfMemoryError):
-            return OutOfMemory(f"out of GPU memory: {str(e).splitlines()[0]}; lower batch_size (raise grad_accum "
-                               f"to keep the effective batch) or max_seq_len, or use method lora / precision bf16")
-    except ImportError:
-        pass
-    if isinstance(e, MemoryError):
-        return OutOfMemory("out of host memory (MemoryError); lower batch_size or max_seq_len")
-    if isinstance(e, KeyboardInterrupt):
-        return TrainingFailed("interrupted (KeyboardInterrupt)")
-    return Internal(f"{type(e).__name__}: {e}")
 
 
 def main(argv: list[str] | None = None) -> int:

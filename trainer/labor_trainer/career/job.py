@@ -16,10 +16,10 @@ import hashlib
 import json
 import os
 
-from ..errors import Internal, InvalidInput, JobError, OutOfMemory, TrainingFailed
-from ..jobdir import JobDir, Logger, open_job, read_json, record_failure, write_json_atomic
+from ..errors import InvalidInput, classify
+from ..jobdir import JobDir, Logger, open_job, read_json, write_json_atomic
 from ..status import Status
-from ..stop import Stopped, StopRequests, run_stoppable
+from ..stop import StopRequests, end_early, run_stoppable
 from .spec import PATHS, load_spec
 
 LOG_NAME = "train.log"
@@ -111,31 +111,11 @@ def run_job(job_dir: str, echo: bool = True, stops: StopRequests | None = None) 
                       best_val_loss=metrics["val_nll"])
         log(f"succeeded: {json.dumps({k: metrics[k] for k in ('val_nll', 'val_perplexity', 'predicted_nll', 'steps', 'n_params', 'fit_s', 'peak_rss_mb')})}")
         return 0
-    except Stopped as stop:  # not a failure: no error.json, and a rerun resumes
-        log(f"{stop.state}: {stop.message}")
-        status.update(state=stop.state, phase=stop.state)
-        return stop.exit_code
     except BaseException as e:  # noqa: BLE001 - every failure must leave error.json behind
-        code = record_failure(job, log, status, _classify(e), e)
-        if isinstance(e, KeyboardInterrupt):
-            raise
-        return code
+        hint = "lower batch_size or max_len"
+        return end_early(job, log, status, e, classify(e, gpu_hint=hint, host_hint=hint))
     finally:
         stops.defer_signals = False
-
-
-def _classify(e: BaseException) -> JobError:
-    if isinstance(e, JobError):
-        return e
-    import torch
-
-    if isinstance(e, torch.OutOfMemoryError):
-        return OutOfMemory(f"out of GPU memory: {str(e).splitlines()[0]}; lower batch_size or max_len")
-    if isinstance(e, MemoryError):
-        return OutOfMemory("out of host memory (MemoryError); lower batch_size or max_len")
-    if isinstance(e, KeyboardInterrupt):
-        return TrainingFailed("interrupted (KeyboardInterrupt)")
-    return Internal(f"{type(e).__name__}: {e}")
 
 
 def main(argv: list[str] | None = None) -> int:
