@@ -53,6 +53,7 @@ def export_best(tr) -> dict:
         if adapters_only:
             # The adapters alone (megabytes), their base named in base.json (model_folder.py).
             model.save_pretrained(tmp)
+            _remove_if_present(os.path.join(tmp, "README.md"))  # peft's model-card template, empty here
             write_base_ref(tmp, tr.spec["base"]["path"])
         if tr.spec["method"] == "lora":
             model = model.merge_and_unload()  # what the ONNX export and the metrics describe
@@ -88,6 +89,11 @@ def _export_onnx(tr, model, out: str, check: list) -> dict:
     if not diff < EXPORT_TOLERANCE:
         raise Internal(f"ONNX export check failed: max |onnx - torch| = {diff:.3g} >= {EXPORT_TOLERANCE:g}")
     return result
+
+
+def _remove_if_present(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)
 
 
 def _save_tokenizer(tr, out: str) -> None:

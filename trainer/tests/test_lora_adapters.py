@@ -47,6 +47,7 @@ def test_stores_adapters_and_names_the_base(adapters_job, foundation):
               "onnx/model.onnx"):
         assert os.path.isfile(os.path.join(out, f)), f
     assert not os.path.exists(os.path.join(out, "model.safetensors"))  # no copy of the base's weights
+    assert not os.path.exists(os.path.join(out, "README.md"))  # nor peft's empty model card
     assert base_of(out) == os.path.abspath(foundation)
     m = read_json(os.path.join(adapters_job, "metrics.json"))
     assert m["stored"] == "adapters" and m["method"] == "lora"
