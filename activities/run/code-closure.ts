@@ -2,7 +2,7 @@
  * The code closure of each step kind: every repository file its implementation can run (found
  * by bundling its entry modules with esbuild and reading the metafile; modules a task loads into
  * a worker thread through `new URL('./x.ts', import.meta.url)` are followed too), the versions of
- * the npm packages they import, and the trainer's Python files for fine-tuning. step-code.json
+ * the npm packages they import, and the Python they run (the trainer, the torch scorer). step-code.json
  * records a hash of each closure; the step-code test recomputes them, so a code change cannot
  * keep serving artifacts that older code built (see step-code.ts).
  *
@@ -19,14 +19,17 @@ import type { StepKind } from '../../lib/config/schema';
  * workflow, and folders or files it runs outside Node (every file under a folder counts, except
  * those under a `!folder` entry).
  */
+const TORCH_SCORER = ['scorer/labor_scorer', 'trainer/labor_trainer/model_folder.py'];
+
 export const STEP_ENTRIES: Record<StepKind, string[]> = {
   data: ['activities/data/prepare-data.ts'],
   encode: ['activities/data/encode-text.ts'],
   // The CAREER-style model lives beside the trainer but is not what a finetune step runs.
   finetune: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'trainer/labor_trainer', '!trainer/labor_trainer/career', 'trainer/requirements.txt'],
   fit: ['activities/finetune/fine-tune-job.ts', 'workflows/fine-tune.ts', 'baselines/labor_baselines', 'trainer/labor_trainer', 'trainer/requirements.txt'],
-  evaluate: ['activities/evaluate/evaluate-activities.ts', 'workflows/evaluate.ts'],
-  analyze: ['activities/analysis/analyze-step.ts'],
+  // The torch scorer, and the trainer's reader of model folders that it imports.
+  evaluate: ['activities/evaluate/evaluate-activities.ts', 'workflows/evaluate.ts', ...TORCH_SCORER],
+  analyze: ['activities/analysis/analyze-step.ts', ...TORCH_SCORER],
   report: ['activities/report/report-step.ts'],
   compare: ['activities/compare/compare-step.ts'],
 };
