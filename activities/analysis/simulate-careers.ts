@@ -87,7 +87,7 @@ async function trajectoryScorer(step: AnalyzeStepConfig, m: { name: string; mode
     if (!m.modelDir || problems.length) {
       throw new InvalidConfig(
         `${where} has no HF weights${m.modelDir ? ` in ${m.modelDir} (${problems.join('; ')})` : ''}: ` +
-          'trajectories.scorer.backend torch needs config.json and model.safetensors (as the trainer writes them); use backend onnx for an ONNX-only folder',
+          'trajectories.scorer.backend torch needs config.json and HF weights or LoRA adapters (as the trainer writes them); use backend onnx for an ONNX-only folder',
       );
     }
     if (!command) throw new Error('simulateCareers: trajectories.scorer.backend torch needs sources.scorerCommand (the python and scorer folder)');

@@ -26,7 +26,9 @@ function configWith(data: string) {
       '  - {name: later, kind: data, source: synthetic, population: survey, persons: 5}\n' +
       '  - {name: survey-text, kind: encode, input: survey}\n' +
       '  - {name: later-text, kind: encode, input: later}\n' +
-      `  - {name: ft, kind: finetune, data: ${data}, base: {init: {layers: 1, hidden: 32, heads: 2}}, maxSteps: 3}\n`,
+      `  - {name: ft, kind: finetune, data: ${data}, base: {init: {layers: 1, hidden: 32, heads: 2}}, maxSteps: 3}\n` +
+      // Read by an ONNX scorer, so `export: auto` stays as it was before it was resolved (onnx-export.ts).
+      '  - {name: e, kind: evaluate, data: survey-text, model: ft}\n',
   );
   const { config } = loadConfig(file);
   return { steps: config.steps, ft: config.steps.find((s) => s.name === 'ft')! };

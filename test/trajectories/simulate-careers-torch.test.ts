@@ -48,8 +48,8 @@ describe("the analyze step's careers through the torch scorer", () => {
     expect(err).toBeInstanceOf(InvalidConfig);
     expect((err as Error).message).toBe(
       `analyze step 'a': trajectories are simulated through the torch scorer, and the model evaluated by 'sp' has no HF weights in ${onnxOnly} ` +
-        '(no HF weights (expected one of model.safetensors, model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json)): ' +
-        'trajectories.scorer.backend torch needs config.json and model.safetensors (as the trainer writes them); use backend onnx for an ONNX-only folder',
+        '(no HF weights (expected one of model.safetensors, model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json, or LoRA adapters)): ' +
+        'trajectories.scorer.backend torch needs config.json and HF weights or LoRA adapters (as the trainer writes them); use backend onnx for an ONNX-only folder',
     );
   }, 300_000);
 });

@@ -30,17 +30,19 @@ it('trains a foundation model, fine-tunes it; a forced rerun trains a new job an
       `  - {name: resume-text, kind: encode, input: resumes}\n` +
       `  - {name: survey-text, kind: encode, input: survey}\n` +
       `  - {name: foundation, kind: finetune, data: resume-text, base: {init: {layers: 1, hidden: 32, heads: 2, vocabSize: 512, maxPositions: 512}}, maxSteps: 12, batchSize: 8, maxSeqLen: 256, evalEvery: 6, threads: 1}\n` +
-      `  - {name: finetuned, kind: finetune, data: survey-text, base: {step: foundation}, maxSteps: 6, batchSize: 8, maxSeqLen: 256, evalEvery: 3, threads: 1}\n`,
+      `  - {name: finetuned, kind: finetune, data: survey-text, base: {step: foundation}, maxSteps: 6, batchSize: 8, maxSeqLen: 256, evalEvery: 3, threads: 1, export: onnx}\n`,
   );
   const loaded = loadConfig(file);
   const first = (await (await h.start(loaded)).result()) as RunExperimentResult;
   const [foundation, finetuned] = first.steps.slice(4);
   expect([foundation.status, finetuned.status]).toEqual(['done', 'done']);
-  for (const s of [foundation, finetuned]) {
-    expect(existsSync(join(s.artifact!.path, 'onnx/model.onnx'))).toBe(true);
-    expect(existsSync(join(s.artifact!.path, 'tokenizer.json'))).toBe(true);
-    expect(s.summary!.exportMaxAbsDiff as number).toBeLessThan(1e-3);
-  }
+  // The foundation is only a base (export: auto, no ONNX scorer reads it): HF weights, no ONNX.
+  expect(existsSync(join(foundation.artifact!.path, 'model.safetensors'))).toBe(true);
+  expect(existsSync(join(foundation.artifact!.path, 'onnx/model.onnx'))).toBe(false);
+  expect(foundation.summary!.exportMaxAbsDiff).toBeNull();
+  expect(existsSync(join(finetuned.artifact!.path, 'onnx/model.onnx'))).toBe(true);
+  expect(finetuned.summary!.exportMaxAbsDiff as number).toBeLessThan(1e-3);
+  for (const s of [foundation, finetuned]) expect(existsSync(join(s.artifact!.path, 'tokenizer.json'))).toBe(true);
   expect(finetuned.summary!.steps).toBe(6);
   expect(readdirSync(h.deps.jobsDir)).toHaveLength(2);
 
