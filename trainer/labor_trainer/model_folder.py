@@ -59,32 +59,37 @@ def base_of(folder: str) -> str:
     return path
 
 
+def adapter_chain(folder: str) -> tuple[list[str], str]:
+    """The adapter folders from `folder` down (none for full weights) and the full-weights folder
+    at the end of their base.json files."""
+    chain = []
+    while is_adapter_folder(folder):
+        if len(chain) >= MAX_CHAIN:
+            raise ModelFolderError(f"{chain[0]}: more than {MAX_CHAIN} adapter folders in a chain of base.json files (a loop?)")
+        if not os.path.isfile(os.path.join(folder, ADAPTER_WEIGHTS)):
+            raise ModelFolderError(f"{folder} has {ADAPTER_CONFIG} but no {ADAPTER_WEIGHTS}")
+        chain.append(folder)
+        folder = base_of(folder)
+    return chain, folder
+
+
 def weights_problem(folder: str) -> str | None:
     """Why the folder's weights cannot be loaded (following base.json), or None."""
-    for _ in range(MAX_CHAIN):
-        if not is_adapter_folder(folder):
-            return None if has_full_weights(folder) else (
-                f"{folder} has no weights (expected model.safetensors or pytorch_model.bin, or LoRA adapters)")
-        if not os.path.isfile(os.path.join(folder, ADAPTER_WEIGHTS)):
-            return f"{folder} has {ADAPTER_CONFIG} but no {ADAPTER_WEIGHTS}"
-        try:
-            folder = base_of(folder)
-        except ModelFolderError as e:
-            return str(e)
-    return f"{folder}: more than {MAX_CHAIN} adapter folders in a chain of base.json files (a loop?)"
+    try:
+        _, weights = adapter_chain(folder)
+    except ModelFolderError as e:
+        return str(e)
+    if not has_full_weights(weights):
+        return f"{weights} has no weights (expected model.safetensors or pytorch_model.bin, or LoRA adapters)"
+    return None
 
 
 def load_causal_lm(folder: str, dtype, attn_implementation: str = "sdpa"):
     """The model in a folder: its full weights, or its base with its LoRA adapters merged in."""
     from transformers import AutoModelForCausalLM
 
-    chain = []
-    while is_adapter_folder(folder):
-        if len(chain) >= MAX_CHAIN:
-            raise ModelFolderError(f"{chain[0]}: more than {MAX_CHAIN} adapter folders in a chain of base.json files")
-        chain.append(folder)
-        folder = base_of(folder)
-    model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True, dtype=dtype,
+    chain, weights = adapter_chain(folder)
+    model = AutoModelForCausalLM.from_pretrained(weights, local_files_only=True, dtype=dtype,
                                                  attn_implementation=attn_implementation)
     for adapters in reversed(chain):
         model = merge_adapters(model, adapters)
